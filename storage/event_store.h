@@ -1,0 +1,174 @@
+#pragma once
+// The event log: an append-only, hash-chained sequence of events over RocksDB.
+//
+// This header is the store's whole public surface; it knows nothing of the domain. An event is an
+// opaque payload with a type name, appended to a named stream.
+//
+// Guarantees
+// - Positions are gapless from 1 across the whole log; stream revisions are gapless from 0.
+// - One writer thread owns all writes. Concurrent Append calls are queued and the writer commits
+//   every request waiting at that moment as one RocksDB WriteBatch with sync=true (group commit).
+//   A callback is answered only after that write returned OK: an acknowledged event is on disk.
+// - A refused request (expected revision, idempotency conflict, AppendGate refusal, failed write)
+//   stores nothing and changes no in-memory state; requests in the same group are unaffected by
+//   another request's refusal, except when the group's write itself fails.
+// - Idempotency by event_id: a request whose events were all appended before, in the same order
+//   and stream with the same type, payload and metadata, is answered with the original positions
+//   and `deduplicated = true`; an id reused for anything else is ALREADY_EXISTS.
+// - hash = SHA-256(prev_hash || envelope_bytes); envelope_bytes is a serialised
+//   wijkboek.v1.RecordedEnvelope that itself contains prev_hash. Position 1 has 32 zero bytes as
+//   prev_hash.
+// - Open() restores head position and head hash from disk and checks that the newest event links
+//   to its predecessor; a write that did not complete is never visible (RocksDB batches are atomic).
+//
+// Threads: every public method may be called from any thread. Reads do not take the writer's lock
+// and see only committed events.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace storage {
+
+using Position = std::uint64_t;
+using Revision = std::uint64_t;
+using Hash = std::array<std::uint8_t, 32>;
+using Metadata = std::vector<std::pair<std::string, std::string>>;  // sorted by key, unique keys
+
+struct ExpectedRevision {
+  enum class Kind { kAny, kNoStream, kStreamExists, kExact };
+  Kind kind = Kind::kAny;
+  Revision revision = 0;  // only for kExact
+
+  static ExpectedRevision Any() { return {Kind::kAny, 0}; }
+  static ExpectedRevision NoStream() { return {Kind::kNoStream, 0}; }
+  static ExpectedRevision StreamExists() { return {Kind::kStreamExists, 0}; }
+  static ExpectedRevision Exact(Revision r) { return {Kind::kExact, r}; }
+};
+
+struct NewEvent {
+  std::string event_id;  // non-empty; unique across the whole log
+  std::string type;      // non-empty, e.g. "ActionStarted"
+  std::string payload;   // opaque bytes
+  Metadata metadata;     // the store sorts it by key
+};
+
+struct AppendRequest {
+  std::string stream;  // non-empty
+  ExpectedRevision expected;
+  std::vector<NewEvent> events;  // at least one; appended atomically and in order
+  std::string recorded_by;       // the authenticated principal
+};
+
+struct AppendResult {
+  Position first_position = 0;
+  Position last_position = 0;
+  Revision stream_revision = 0;  // revision of the last event
+  bool deduplicated = false;
+};
+
+struct StoredEvent {
+  Position position = 0;
+  std::string stream;
+  Revision stream_revision = 0;
+  std::string event_id;
+  std::string type;
+  std::int64_t recorded_at_unix_micros = 0;
+  std::string recorded_by;
+  Metadata metadata;
+  std::string payload;
+  Hash prev_hash{};
+  Hash hash{};
+  std::string envelope_bytes;  // exactly the bytes that were hashed (with prev_hash)
+};
+
+// Decides, on the writer thread, whether a request may be committed. It sees the state of the
+// committed log plus every request it admitted earlier in the current group, so its decisions
+// are always exactly as if each request were committed alone, in order.
+class AppendGate {
+ public:
+  virtual ~AppendGate() = default;
+  // `events` are the request's events as they would be stored (positions, revisions assigned).
+  // Return a non-OK status to refuse the request; it is handed back to the caller unchanged.
+  // On OK the gate must take the events into account for later requests of the group.
+  virtual absl::Status Admit(const std::vector<StoredEvent>& events) = 0;
+  // Everything admitted since the last Commit/Abort is now durable.
+  virtual void Commit() = 0;
+  // The group's write failed: forget everything admitted since the last Commit/Abort.
+  virtual void Abort() = 0;
+};
+
+struct Options {
+  std::string path;                    // the RocksDB directory; created if missing
+  bool sync = true;                    // fsync every group; only tests of other things turn it off
+  std::size_t max_group_requests = 4096;
+  std::size_t max_group_bytes = 32u << 20;
+  AppendGate* gate = nullptr;          // optional; must outlive the store
+};
+
+using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
+// Called on the writer thread after each durable group, with that group's events in order.
+// Must return quickly and must not call Append synchronously.
+using CommitListener = std::function<void(const std::vector<StoredEvent>&)>;
+// Return false to stop a scan.
+using Visitor = std::function<bool(const StoredEvent&)>;
+
+class EventStore {
+ public:
+  // Opens (or creates) the log at options.path and starts the writer thread.
+  // Errors: INTERNAL/DATA_LOSS when the directory cannot be opened or its head is inconsistent.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
+
+  // Stops the writer after finishing every queued request, then closes RocksDB.
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Queues the request for the writer; `done` runs on the writer thread once the request was
+  // committed durably or refused. Status codes:
+  //   INVALID_ARGUMENT   empty stream, no events, empty event_id/type, an id twice in the request
+  //   ABORTED            expected revision mismatch; message names the actual revision
+  //   ALREADY_EXISTS     an event_id already stored with other content or in another place
+  //   UNAVAILABLE        the store is shutting down
+  //   RESOURCE_EXHAUSTED / INTERNAL  the write failed (e.g. disk full); nothing was stored
+  //   anything the AppendGate returned
+  void AppendAsync(AppendRequest request, AppendCallback done);
+  // Blocking convenience over AppendAsync.
+  [[nodiscard]] absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Registers a listener for committed groups (see CommitListener). Call before appending.
+  void SetCommitListener(CommitListener listener);
+
+  // Position and hash of the newest committed event; 0 and zero hash when empty.
+  Position Head() const;
+  Hash HeadHash() const;
+
+  // The revision of the stream's last committed event, or nullopt when the stream has none.
+  [[nodiscard]] absl::StatusOr<std::optional<Revision>> StreamRevision(const std::string& stream) const;
+
+  // One event by position. NOT_FOUND past the head; DATA_LOSS if the stored bytes do not parse.
+  [[nodiscard]] absl::StatusOr<StoredEvent> ReadAt(Position position) const;
+  // Visits the whole log from `from` (forwards: 0 means 1; backwards: 0 means the head), in
+  // position order, until the visitor returns false or the committed head is reached.
+  [[nodiscard]] absl::Status ScanAll(Position from, bool backwards, const Visitor& visit) const;
+  // Visits one stream from revision `from` (backwards: nullopt means its last event).
+  [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
+                                        bool backwards, const Visitor& visit) const;
+
+ private:
+  struct Impl;
+  explicit EventStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// SHA-256(prev_hash || envelope_bytes); exposed for verifiers.
+Hash ChainHash(const Hash& prev_hash, const std::string& envelope_bytes);
+
+}  // namespace storage
