@@ -1,0 +1,88 @@
+#include "services/api/convert.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/str_cat.h"
+#include "services/domain/schema.h"
+
+namespace api {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::Status ToProto(const storage::StoredEvent& in, wijkboek::v1::Event* out) {
+  out->set_position(in.position);
+  out->set_stream(in.stream);
+  out->set_stream_revision(in.stream_revision);
+  out->set_event_id(in.event_id);
+  out->set_type(in.type);
+  auto* ts = out->mutable_recorded_at();
+  ts->set_seconds(in.recorded_at_unix_micros / 1000000);
+  ts->set_nanos(static_cast<int>(in.recorded_at_unix_micros % 1000000) * 1000);
+  out->set_recorded_by(in.recorded_by);
+  auto* md = out->mutable_metadata();
+  for (const auto& [k, v] : in.metadata) (*md)[k] = v;
+  if (!out->mutable_payload()->ParseFromString(in.payload)) {
+    return absl::DataLossError(absl::StrCat("event at position ", in.position,
+                                            ": stored payload does not parse"));
+  }
+  out->set_prev_hash(in.prev_hash.data(), in.prev_hash.size());
+  out->set_hash(in.hash.data(), in.hash.size());
+  return absl::OkStatus();
+}
+
+storage::ExpectedRevision ToStore(const wijkboek::v1::ExpectedRevision& e) {
+  using K = wijkboek::v1::ExpectedRevision;
+  switch (e.kind_case()) {
+    case K::kNoStream: return storage::ExpectedRevision::NoStream();
+    case K::kStreamExists: return storage::ExpectedRevision::StreamExists();
+    case K::kExact: return storage::ExpectedRevision::Exact(e.exact());
+    default: return storage::ExpectedRevision::Any();
+  }
+}
+
+absl::StatusOr<storage::AppendRequest> ToStore(const wijkboek::v1::AppendRequest& in,
+                                               const std::string& recorded_by) {
+  if (in.stream().empty()) return absl::InvalidArgumentError("stream: must not be empty");
+  if (in.events().empty()) {
+    return absl::InvalidArgumentError("events: an append needs at least one event");
+  }
+  storage::AppendRequest out;
+  out.stream = in.stream();
+  out.expected = ToStore(in.expected_revision());
+  out.recorded_by = recorded_by;
+  out.events.reserve(in.events_size());
+  for (int i = 0; i < in.events_size(); ++i) {
+    const auto& e = in.events(i);
+    std::string field = absl::StrCat("events[", i, "]");
+    if (e.event_id().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".event_id: must not be empty (give each event a UUID)"));
+    }
+    if (!domain::IsUuid(e.event_id())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ".event_id: '", e.event_id(), "' is not a UUID (8-4-4-4-12 hex digits)"));
+    }
+    if (absl::Status s = domain::ValidateForStream(e.payload(), in.stream(), field + ".payload");
+        !s.ok()) {
+      return s;
+    }
+    storage::NewEvent ne;
+    ne.event_id = e.event_id();
+    std::transform(ne.event_id.begin(), ne.event_id.end(), ne.event_id.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    ne.type = domain::EventType(e.payload());
+    e.payload().SerializeToString(&ne.payload);
+    for (const auto& [k, v] : e.metadata()) {
+      if (k.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ".metadata: keys must not be empty"));
+      ne.metadata.emplace_back(k, v);
+    }
+    std::sort(ne.metadata.begin(), ne.metadata.end());
+    out.events.push_back(std::move(ne));
+  }
+  return out;
+}
+
+}  // namespace api

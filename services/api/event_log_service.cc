@@ -1,0 +1,98 @@
+#include "services/api/event_log_service.h"
+
+#include "services/api/convert.h"
+#include "services/api/read_reactor.h"
+
+namespace api {
+
+using wijkboek::v1::Event;
+using wijkboek::v1::SubscribeResponse;
+
+absl::StatusOr<auth::Principal> Authenticate(const auth::Authenticator& auth,
+                                             grpc::CallbackServerContext* context) {
+  const auto& md = context->client_metadata();
+  auto it = md.find("authorization");
+  std::string_view value;
+  if (it != md.end()) value = std::string_view(it->second.data(), it->second.size());
+  return auth.Authenticate(value);
+}
+
+EventLogService::EventLogService(storage::EventStore* store, SubscriptionHub* hub,
+                                 const auth::Authenticator* auth, SubscribeLimits limits)
+    : store_(store), hub_(hub), auth_(auth), limits_(limits) {}
+
+grpc::ServerUnaryReactor* EventLogService::Append(grpc::CallbackServerContext* context,
+                                                  const wijkboek::v1::AppendRequest* request,
+                                                  wijkboek::v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto principal = Authenticate(*auth_, context);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpc(principal.status()));
+    return reactor;
+  }
+  auto append = ToStore(*request, principal->id);
+  if (!append.ok()) {
+    reactor->Finish(ToGrpc(append.status()));
+    return reactor;
+  }
+  // Runs on the writer thread once the group holding this request is durable (or refused).
+  store_->AppendAsync(std::move(*append),
+                      [reactor, response](absl::StatusOr<storage::AppendResult> result) {
+                        if (!result.ok()) {
+                          reactor->Finish(ToGrpc(result.status()));
+                          return;
+                        }
+                        response->set_first_position(result->first_position);
+                        response->set_last_position(result->last_position);
+                        response->set_stream_revision(result->stream_revision);
+                        response->set_deduplicated(result->deduplicated);
+                        reactor->Finish(grpc::Status::OK);
+                      });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<Event>* EventLogService::Read(grpc::CallbackServerContext* context,
+                                                       const wijkboek::v1::ReadRequest* request) {
+  auto principal = Authenticate(*auth_, context);
+  if (!principal.ok()) return new FailedWriter<Event>(ToGrpc(principal.status()));
+  return new ReadReactor(store_, *request);
+}
+
+grpc::ServerWriteReactor<SubscribeResponse>* EventLogService::Subscribe(
+    grpc::CallbackServerContext* context, const wijkboek::v1::SubscribeRequest* request) {
+  auto principal = Authenticate(*auth_, context);
+  if (!principal.ok()) return new FailedWriter<SubscribeResponse>(ToGrpc(principal.status()));
+  if (hub_->closing()) {
+    return new FailedWriter<SubscribeResponse>(
+        grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+  }
+  return new SubscribeReactor(store_, hub_, *request, limits_);
+}
+
+grpc::ServerUnaryReactor* EventLogService::GetHead(grpc::CallbackServerContext* context,
+                                                   const wijkboek::v1::GetHeadRequest* request,
+                                                   wijkboek::v1::GetHeadResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto principal = Authenticate(*auth_, context);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpc(principal.status()));
+    return reactor;
+  }
+  // Position and hash must belong together: read the hash of the event at the position.
+  storage::Position head = store_->Head();
+  response->set_position(head);
+  if (head == 0) {
+    response->set_hash(std::string(32, '\0'));
+  } else {
+    auto e = store_->ReadAt(head);
+    if (!e.ok()) {
+      reactor->Finish(ToGrpc(e.status()));
+      return reactor;
+    }
+    response->set_hash(e->hash.data(), e->hash.size());
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace api

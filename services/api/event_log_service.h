@@ -1,0 +1,44 @@
+#pragma once
+// The gRPC EventLog service: authenticates each call, checks the request's shape, and hands
+// appends to the store's single writer. Reads and subscriptions stream from storage and the hub.
+//
+// Ownership: borrows the store, hub and authenticator; all must outlive the gRPC server.
+// Threads: called on gRPC's callback threads; append completions run on the store's writer thread.
+#include <grpcpp/grpcpp.h>
+
+#include "services/api/subscribe_reactor.h"
+#include "services/api/subscription_hub.h"
+#include "services/auth/authenticator.h"
+#include "storage/event_store.h"
+#include "wijkboek/v1/eventlog.grpc.pb.h"
+
+namespace api {
+
+// The principal behind the call's `authorization` metadata, or UNAUTHENTICATED.
+[[nodiscard]] absl::StatusOr<auth::Principal> Authenticate(const auth::Authenticator& auth,
+                                                           grpc::CallbackServerContext* context);
+
+class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
+ public:
+  EventLogService(storage::EventStore* store, SubscriptionHub* hub,
+                  const auth::Authenticator* auth, SubscribeLimits limits = {});
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const wijkboek::v1::AppendRequest* request,
+                                   wijkboek::v1::AppendResponse* response) override;
+  grpc::ServerWriteReactor<wijkboek::v1::Event>* Read(
+      grpc::CallbackServerContext* context, const wijkboek::v1::ReadRequest* request) override;
+  grpc::ServerWriteReactor<wijkboek::v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const wijkboek::v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext* context,
+                                    const wijkboek::v1::GetHeadRequest* request,
+                                    wijkboek::v1::GetHeadResponse* response) override;
+
+ private:
+  storage::EventStore* store_;
+  SubscriptionHub* hub_;
+  const auth::Authenticator* auth_;
+  SubscribeLimits limits_;
+};
+
+}  // namespace api

@@ -1,0 +1,117 @@
+#include "services/domain/schema.h"
+
+#include <gtest/gtest.h>
+
+namespace domain {
+namespace {
+
+using wijkboek::v1::Payload;
+
+Payload ActionStarted(const std::string& id) {
+  Payload p;
+  auto* a = p.mutable_action_started();
+  a->set_action_id(id);
+  a->set_goal_id("jo-deelname-vve");
+  a->set_title("Taalmaatjes");
+  return p;
+}
+
+TEST(Schema, EventTypeIsMessageName) {
+  EXPECT_EQ(EventType(ActionStarted("taalmaatjes")), "ActionStarted");
+  EXPECT_EQ(EventType(Payload()), "");
+}
+
+TEST(Schema, StreamsFollowTheAggregate) {
+  EXPECT_EQ(StreamFor(ActionStarted("taalmaatjes")), "action-taalmaatjes");
+  Payload p;
+  p.mutable_partner_joined()->set_partner_id("vidomes");
+  EXPECT_EQ(StreamFor(p), "partner-vidomes");
+  p.mutable_goal_defined()->set_pillar_id("jongeren");
+  EXPECT_EQ(StreamFor(p), "pillar-jongeren");
+  p.mutable_measurement_recorded()->set_kpi_id("vve-deelname");
+  EXPECT_EQ(StreamFor(p), "kpi-vve-deelname");
+  p.mutable_signal_raised()->set_signal_id("s1");
+  EXPECT_EQ(StreamFor(p), "programme");
+}
+
+TEST(Schema, AcceptsAWellFormedEventInItsStream) {
+  EXPECT_TRUE(ValidateForStream(ActionStarted("taalmaatjes"), "action-taalmaatjes", "e").ok());
+}
+
+TEST(Schema, RefusesTheWrongStreamNamingTheRightOne) {
+  absl::Status s = ValidateForStream(ActionStarted("taalmaatjes"), "action-other", "events[0].payload");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("events[0].payload"), std::string::npos);
+  EXPECT_NE(s.message().find("'action-taalmaatjes'"), std::string::npos);
+}
+
+TEST(Schema, RefusesAnEmptyPayload) {
+  absl::Status s = ValidatePayload(Payload(), "events[1].payload");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("no event set"), std::string::npos);
+}
+
+TEST(Schema, NamesAMissingRequiredField) {
+  Payload p = ActionStarted("taalmaatjes");
+  p.mutable_action_started()->clear_title();
+  absl::Status s = ValidatePayload(p, "events[0].payload");
+  EXPECT_EQ(s.message(), "events[0].payload.action_started.title: is required");
+}
+
+TEST(Schema, RequiresAStatusOnStatusChange) {
+  Payload p;
+  p.mutable_action_status_changed()->set_action_id("taalmaatjes");
+  EXPECT_EQ(ValidatePayload(p, "p").message(), "p.action_status_changed.status: is required");
+  p.mutable_action_status_changed()->set_status(wijkboek::v1::ACTION_STATUS_COMPLETED);
+  EXPECT_TRUE(ValidatePayload(p, "p").ok());
+}
+
+TEST(Schema, RefusesMalformedIdsAndDates) {
+  Payload p = ActionStarted("Taal Maatjes");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("is not an id"), std::string::npos);
+  p = ActionStarted("taalmaatjes");
+  p.mutable_action_started()->add_partner_ids("ok-partner");
+  p.mutable_action_started()->add_partner_ids("bad_partner");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("partner_ids[1]"), std::string::npos);
+  p = ActionStarted("taalmaatjes");
+  p.mutable_action_started()->set_occurred_on("2024-02-30");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("occurred_on"), std::string::npos);
+  p.mutable_action_started()->set_occurred_on("2024-02-29");
+  EXPECT_TRUE(ValidatePayload(p, "p").ok());
+}
+
+TEST(Schema, RefusesFiguresOutOfRange) {
+  Payload p;
+  auto* c = p.mutable_capacity_committed();
+  c->set_action_id("a");
+  c->set_partner_id("b");
+  c->set_hours_per_week(0);
+  EXPECT_NE(ValidatePayload(p, "p").message().find("hours_per_week"), std::string::npos);
+  Payload f;
+  f.mutable_funds_allocated()->set_action_id("a");
+  f.mutable_funds_allocated()->set_source("gemeente");
+  f.mutable_funds_allocated()->set_amount_cents(-5);
+  EXPECT_NE(ValidatePayload(f, "p").message().find("amount_cents"), std::string::npos);
+  Payload r;
+  r.mutable_result_recorded()->set_action_id("a");
+  r.mutable_result_recorded()->set_summary("s");
+  r.mutable_result_recorded()->set_value(std::nan(""));
+  EXPECT_NE(ValidatePayload(r, "p").message().find("finite"), std::string::npos);
+}
+
+TEST(Schema, RecognisesUuidsSlugsAndDates) {
+  EXPECT_TRUE(IsUuid("6f1c2a9e-0b7d-4c1e-9a51-3f2e8d7c6b5a"));
+  EXPECT_TRUE(IsUuid("6F1C2A9E-0B7D-4C1E-9A51-3F2E8D7C6B5A"));
+  EXPECT_FALSE(IsUuid("6f1c2a9e0b7d4c1e9a513f2e8d7c6b5a"));
+  EXPECT_FALSE(IsUuid(""));
+  EXPECT_TRUE(IsSlug("jo-deelname-vve"));
+  EXPECT_FALSE(IsSlug("jo--vve"));
+  EXPECT_FALSE(IsSlug("-jo"));
+  EXPECT_FALSE(IsIsoDate("2024-13-01"));
+  EXPECT_FALSE(IsIsoDate("24-01-01"));
+  EXPECT_TRUE(IsKnownEventType("SignalRaised"));
+  EXPECT_FALSE(IsKnownEventType("Payload"));
+}
+
+}  // namespace
+}  // namespace domain
