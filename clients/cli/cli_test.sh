@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# End-to-end test of the `wijkboek` CLI against a real wijkboekd on a temp data dir.
+#
+#   cli_test.sh PATH/TO/wijkboekd PATH/TO/wijkboek
+#
+# Starts the server with --grpc-listen 127.0.0.1:0, waits for DATA/grpc.addr, drives every
+# command, checks output (JSON parsed with python3), exit codes and error messages, then stops the
+# server with SIGTERM and expects exit 0. Set WIJKBOEK_CLI_TEST_KEEP=1 to keep the temp dir.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 WIJKBOEKD WIJKBOEK" >&2
+  exit 2
+fi
+SERVER_BIN=$1
+CLI=$2
+TMP=$(mktemp -d /tmp/wijkboek-cli-test.XXXXXX)
+DATA=$TMP/data
+SERVER_PID=
+CLI_TIMEOUT=30  # no single CLI call may take longer; a hang fails the test instead of blocking it
+
+cleanup() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [[ ${WIJKBOEK_CLI_TEST_KEEP:-0} == 1 ]]; then
+    echo "kept $TMP" >&2
+  else
+    rm -rf "$TMP"
+  fi
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  if [[ -f $TMP/server.log ]]; then
+    echo "--- last lines of the server log:" >&2
+    tail -n 30 "$TMP/server.log" >&2 || true
+  fi
+  exit 1
+}
+
+step() { echo "== $*"; }
+
+# run WANT_RC ARGS...: runs the CLI (stdin passed through); stdout to $OUT, stderr to $ERR.
+OUT=$TMP/out
+ERR=$TMP/err
+run() {
+  local want=$1
+  shift
+  local rc=0
+  timeout "$CLI_TIMEOUT" "$CLI" "$@" >"$OUT" 2>"$ERR" || rc=$?
+  if [[ $rc -ne $want ]]; then
+    fail "wijkboek $* exited $rc, want $want; stdout: $(head -c 2000 "$OUT"); stderr: $(cat "$ERR")"
+  fi
+}
+
+# check_json FILE PYTHON_EXPR DESCRIPTION: `ev` is the list of JSON objects, one per line of FILE.
+check_json() {
+  python3 - "$1" "$2" "$3" <<'EOF' || fail "$3"
+import json, re, sys
+path, expr, what = sys.argv[1:4]
+ev = [json.loads(line) for line in open(path) if line.strip()]
+def pos(e): return int(e.get("position", 0))
+def rev(e): return int(e.get("stream_revision", 0))
+if not eval(expr):
+    print(f"check failed: {what}\n  expression: {expr}\n  got:", file=sys.stderr)
+    for e in ev[:10]:
+        print("   ", json.dumps(e), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+stderr_has() {  # stderr_has REGEX DESCRIPTION
+  grep -Eq -- "$1" "$ERR" || fail "$2: stderr does not match /$1/: $(cat "$ERR")"
+}
+
+# read_head: sets HEAD to the log's head position.
+read_head() {
+  run 0 "${TOKEN[@]}" head
+  HEAD=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1])).get("position", 0)))' "$OUT")
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or the deadline passes.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for $what"
+    sleep 0.05
+  done
+}
+
+server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || fail "wijkboekd exited early"; }
+# grpc.addr counts once its line is complete (ends in a newline).
+addr_written() { server_alive && [[ -f $DATA/grpc.addr ]] && [[ $(wc -l <"$DATA/grpc.addr") -ge 1 ]]; }
+# A child that exited stays a zombie until `wait`; kill -0 still succeeds on it.
+server_exited() {
+  local state
+  state=$(awk '{print $3}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo gone)
+  [[ $state == Z || $state == gone ]]
+}
+
+step "start wijkboekd"
+mkdir -p "$DATA"
+"$SERVER_BIN" --data-dir "$DATA" --grpc-listen 127.0.0.1:0 >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+wait_for "$DATA/grpc.addr" 30 addr_written
+[[ -s $DATA/admin.token ]] || fail "no $DATA/admin.token"
+export WIJKBOEK_SERVER
+WIJKBOEK_SERVER=$(head -n 1 "$DATA/grpc.addr")
+unset WIJKBOEK_TOKEN
+TOKEN=(--token-file "$DATA/admin.token")
+echo "server at $WIJKBOEK_SERVER"
+
+step "help and usage"
+run 0 --help
+grep -q "Example" "$OUT" || fail "--help shows no example"
+run 0 append --help
+grep -q "event_id" "$OUT" || fail "append --help does not explain event ids"
+run 2 "${TOKEN[@]}" append --stream x --expected sometimes </dev/null
+run 2 "${TOKEN[@]}" frobnicate
+
+step "head of the empty log"
+read_head
+[[ $HEAD -eq 0 ]] || fail "empty log has position $HEAD"
+
+step "missing and wrong token"
+rc=0
+timeout "$CLI_TIMEOUT" env -u WIJKBOEK_TOKEN "$CLI" head >"$OUT" 2>"$ERR" || rc=$?
+[[ $rc -ne 0 ]] || fail "head without a token succeeded"
+stderr_has "--token-file" "missing token"
+stderr_has "WIJKBOEK_TOKEN" "missing token"
+WIJKBOEK_TOKEN=not-the-token run 1 head
+stderr_has "^wijkboek: UNAUTHENTICATED: " "wrong token"
+WIJKBOEK_TOKEN=$(cat "$DATA/admin.token") run 0 head  # the env var holds the token itself
+
+step "append via stdin (one explicit event_id, one generated)"
+ACTION_STARTED='{"event_id":"6f1c0a52-3f7e-4c59-9d1a-2b8e5f4c7a10","payload":{"action_started":{"action_id":"taalmaatjes","goal_id":"jo-leerachterstanden-ingelopen","title":"Taalmaatjes","owner_partner_id":"bibliotheek"}},"metadata":{"source":"cli"}}'
+RESULT='{"payload":{"result_recorded":{"action_id":"taalmaatjes","summary":"40 koppels gestart","value":40,"unit":"koppels","occurred_on":"2024-03-01"}}}'
+printf '%s\n\n%s\n' "$ACTION_STARTED" "$RESULT" |
+  run 0 "${TOKEN[@]}" append --stream action-taalmaatjes --expected no-stream
+check_json "$OUT" 'len(ev) == 1 and int(ev[0]["first_position"]) == 1 and int(ev[0]["last_position"]) == 2 and rev(ev[0]) == 1 and not ev[0].get("deduplicated")' \
+  "stdin append answers positions 1..2, revision 1"
+
+step "append via --file (blank lines skipped), then again: deduplicated"
+cat >"$TMP/signals.jsonl" <<'EOF'
+{"event_id":"0b6c4f0e-8a43-4c1e-9d57-1f2a3b4c5d6e","payload":{"signal_raised":{"signal_id":"speeltuin-kapot","pillar_id":"jeugd-en-onderwijs","summary":"Speeltuin kapot","source":"bewonersavond"}}}
+
+   
+{"event_id":"3d8e2b71-5c0a-4f6e-a1b2-c3d4e5f60718","payload":{"signal_raised":{"signal_id":"te-weinig-bankjes","pillar_id":"ontmoeting","summary":"Te weinig bankjes","source":"wijkagent"}}}
+EOF
+run 0 "${TOKEN[@]}" append --stream programme --expected any --file "$TMP/signals.jsonl"
+check_json "$OUT" 'int(ev[0]["first_position"]) == 3 and int(ev[0]["last_position"]) == 4 and rev(ev[0]) == 1' \
+  "file append answers positions 3..4"
+run 0 "${TOKEN[@]}" append --stream programme --expected any --file "$TMP/signals.jsonl"
+check_json "$OUT" 'ev[0].get("deduplicated") is True and int(ev[0]["first_position"]) == 3' \
+  "a retry with explicit ids is deduplicated"
+
+step "read the whole log"
+run 0 "${TOKEN[@]}" read
+check_json "$OUT" '[pos(e) for e in ev] == [1, 2, 3, 4]' "positions 1..4"
+check_json "$OUT" '[e["type"] for e in ev] == ["ActionStarted", "ResultRecorded", "SignalRaised", "SignalRaised"]' "types"
+check_json "$OUT" '[e["stream"] for e in ev] == ["action-taalmaatjes"] * 2 + ["programme"] * 2' "streams"
+check_json "$OUT" 'ev[0]["event_id"] == "6f1c0a52-3f7e-4c59-9d1a-2b8e5f4c7a10"' "explicit event_id kept"
+check_json "$OUT" 're.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", ev[1]["event_id"]) is not None' \
+  "missing event_id became a UUIDv4"
+check_json "$OUT" 'ev[0]["payload"]["action_started"]["owner_partner_id"] == "bibliotheek" and ev[0]["metadata"] == {"source": "cli"}' \
+  "payload and metadata in snake_case"
+check_json "$OUT" 'ev[1]["payload"]["result_recorded"]["value"] == 40 and all("recorded_at" in e and "hash" in e for e in ev)' \
+  "recorded_at, hash and figures present"
+check_json "$OUT" 'all(ev[i]["prev_hash"] == ev[i - 1]["hash"] for i in range(1, len(ev)))' "hash chain links"
+
+step "read one stream, and backwards with a limit"
+run 0 "${TOKEN[@]}" read --stream action-taalmaatjes
+check_json "$OUT" '[rev(e) for e in ev] == [0, 1] and [pos(e) for e in ev] == [1, 2]' "stream revisions 0..1"
+run 0 "${TOKEN[@]}" read --backwards --limit 2
+check_json "$OUT" '[pos(e) for e in ev] == [4, 3]' "backwards, limit 2"
+run 0 "${TOKEN[@]}" read --stream programme --from 1
+check_json "$OUT" '[pos(e) for e in ev] == [4]' "stream read from revision 1"
+
+step "stale expected revision: ABORTED, exit 1"
+printf '%s\n' "$RESULT" | run 1 "${TOKEN[@]}" append --stream action-taalmaatjes --expected 0
+stderr_has "^wijkboek: ABORTED: " "stale revision"
+stderr_has "actual revision 1" "stale revision names the actual revision"
+[[ -z $(cat "$OUT") ]] || fail "failed append printed to stdout"
+read_head
+[[ $HEAD -eq 4 ]] || fail "refused append changed the head to $HEAD"
+
+step "malformed JSON line: exit 2, line number, nothing sent"
+printf '%s\n\n{"payload": {"result_recorded": oops}}\n' "$RESULT" >"$TMP/bad.jsonl"
+run 2 "${TOKEN[@]}" append --stream action-taalmaatjes --expected any --file "$TMP/bad.jsonl"
+stderr_has "line 3" "parse error names the line"
+read_head
+[[ $HEAD -eq 4 ]] || fail "malformed input changed the head to $HEAD"
+
+step "subscribe --until-caught-up with filters"
+run 0 "${TOKEN[@]}" subscribe --stream-prefix action- --until-caught-up
+check_json "$OUT" '[pos(e) for e in ev] == [1, 2]' "prefix filter"
+stderr_has "^# caught up at position [0-9]+$" "caught-up marker on stderr"
+run 0 "${TOKEN[@]}" subscribe --type SignalRaised --type PartnerJoined --until-caught-up
+check_json "$OUT" '[pos(e) for e in ev] == [3, 4]' "type filter (any of two)"
+run 0 "${TOKEN[@]}" subscribe --from 2 --until-caught-up
+check_json "$OUT" '[pos(e) for e in ev] == [2, 3, 4]' "subscribe from position 2"
+
+step "subscribe --count with filters"
+run 0 "${TOKEN[@]}" subscribe --stream-prefix programme --type SignalRaised --count 1
+check_json "$OUT" '[pos(e) for e in ev] == [3]' "count 1"
+
+step "subscribe receives a live event"
+LIVE_OUT=$TMP/live.out
+LIVE_ERR=$TMP/live.err
+timeout "$CLI_TIMEOUT" "$CLI" "${TOKEN[@]}" subscribe --stream-prefix partner- --count 1 \
+  >"$LIVE_OUT" 2>"$LIVE_ERR" &
+LIVE_PID=$!
+live_caught_up() { grep -q "^# caught up" "$LIVE_ERR"; }
+wait_for "the live subscriber to catch up" 20 live_caught_up
+printf '%s\n' '{"payload":{"partner_joined":{"partner_id":"bibliotheek","name":"Bibliotheek Noord","sector":"cultuur","occurred_on":"2024-01-15"}}}' |
+  run 0 "${TOKEN[@]}" append --stream partner-bibliotheek --expected no-stream
+rc=0
+wait "$LIVE_PID" || rc=$?
+[[ $rc -eq 0 ]] || fail "live subscriber exited $rc: $(cat "$LIVE_ERR")"
+check_json "$LIVE_OUT" '[pos(e) for e in ev] == [5] and ev[0]["type"] == "PartnerJoined"' "live event"
+
+step "read | head: a closed pipe ends the CLI quietly"
+for i in $(seq 1 300); do
+  printf '{"payload":{"signal_raised":{"signal_id":"bulk-%d","pillar_id":"ontmoeting","summary":"signaal %d uit de bulk"}}}\n' "$i" "$i"
+done | run 0 "${TOKEN[@]}" append --stream programme --expected exists
+check_json "$OUT" 'int(ev[0]["last_position"]) == 305' "bulk append"
+set +o errexit
+timeout "$CLI_TIMEOUT" "$CLI" "${TOKEN[@]}" read 2>"$ERR" | head -n 1 >"$OUT"
+codes=("${PIPESTATUS[@]}")
+set -o errexit
+[[ ${codes[0]} -eq 0 ]] || fail "read into a closed pipe exited ${codes[0]}"
+check_json "$OUT" '[pos(e) for e in ev] == [1]' "first line through head"
+[[ ! -s $ERR ]] || fail "read into a closed pipe complained: $(cat "$ERR")"
+
+step "head"
+run 0 "${TOKEN[@]}" head
+cp "$OUT" "$TMP/head.json"
+run 0 "${TOKEN[@]}" read --backwards --limit 1
+python3 - "$TMP/head.json" "$OUT" <<'EOF' || fail "head does not match the last event"
+import base64, json, sys
+head = json.load(open(sys.argv[1]))
+last = json.loads(open(sys.argv[2]).readline())
+assert int(head["position"]) == 305 == int(last["position"]), (head, last["position"])
+assert head["hash"] == last["hash"] and len(base64.b64decode(head["hash"])) == 32, head
+EOF
+
+step "unreachable server: exit 1, UNAVAILABLE"
+run 1 "${TOKEN[@]}" --server 127.0.0.1:1 --timeout 5 head
+stderr_has "^wijkboek: (UNAVAILABLE|DEADLINE_EXCEEDED): " "unreachable server"
+
+step "stop wijkboekd with SIGTERM"
+kill -TERM "$SERVER_PID"
+wait_for "wijkboekd to exit" 30 server_exited
+rc=0
+wait "$SERVER_PID" || rc=$?
+SERVER_PID=
+[[ $rc -eq 0 ]] || fail "wijkboekd exited $rc after SIGTERM"
+
+echo "PASS: cli end-to-end"
