@@ -42,6 +42,7 @@ const TypeRule* RuleFor(Payload::EventCase c) {
       {Payload::kDecisionRecorded, {"programme", "decision_id", {"body", "title"}}},
       {Payload::kActivityScheduled, {"programme", "activity_id", {"title", "starts_on"}}},
       {Payload::kSignalRaised, {"programme", "signal_id", {"pillar_id", "summary"}}},
+      {Payload::kProgrammeDescribed, {"programme", "", {"name"}}},
   };
   auto it = rules->find(c);
   return it == rules->end() ? nullptr : &it->second;

@@ -32,6 +32,9 @@ TEST(Schema, StreamsFollowTheAggregate) {
   EXPECT_EQ(StreamFor(p), "kpi-vve-deelname");
   p.mutable_signal_raised()->set_signal_id("s1");
   EXPECT_EQ(StreamFor(p), "programme");
+  p.mutable_programme_described()->set_name("Sterk voor Noord");
+  EXPECT_EQ(StreamFor(p), "programme");
+  EXPECT_TRUE(ValidateForStream(p, "programme", "p").ok());
 }
 
 TEST(Schema, AcceptsAWellFormedEventInItsStream) {
