@@ -123,7 +123,8 @@ using Visitor = std::function<bool(const StoredEvent&)>;
 class EventStore {
  public:
   // Opens (or creates) the log at options.path and starts the writer thread.
-  // Errors: INTERNAL/DATA_LOSS when the directory cannot be opened or its head is inconsistent.
+  // Errors: INTERNAL/DATA_LOSS when the directory cannot be opened or its head is inconsistent;
+  // FAILED_PRECONDITION when it was written with an unknown schema version.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
 
   // Stops the writer after finishing every queued request, then closes RocksDB.
@@ -133,11 +134,16 @@ class EventStore {
 
   // Queues the request for the writer; `done` runs on the writer thread once the request was
   // committed durably or refused. Status codes:
-  //   INVALID_ARGUMENT   empty stream, no events, empty event_id/type, an id twice in the request
+  //   INVALID_ARGUMENT   empty stream, no events, empty event_id/type, an id twice in the request;
+  //                      also NUL in stream, a string that is not UTF-8 (payload excepted), a
+  //                      metadata key twice, an event over 1 GiB
   //   ABORTED            expected revision mismatch; message names the actual revision
   //   ALREADY_EXISTS     an event_id already stored with other content or in another place
-  //   UNAVAILABLE        the store is shutting down
-  //   RESOURCE_EXHAUSTED / INTERNAL  the write failed (e.g. disk full); nothing was stored
+  //   UNAVAILABLE        the store is shutting down; only this answer runs inline, on the
+  //                      calling thread, because the writer may already be gone
+  //   RESOURCE_EXHAUSTED / INTERNAL  the write failed (e.g. disk full); nothing was stored. The
+  //                      writer then refuses every later append with the same code until the
+  //                      store is reopened (a failed fsync cannot be safely retried)
   //   anything the AppendGate returned
   void AppendAsync(AppendRequest request, AppendCallback done);
   // Blocking convenience over AppendAsync.

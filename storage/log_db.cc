@@ -1,0 +1,338 @@
+#include "storage/log_db.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "storage/codec.h"
+
+namespace storage {
+namespace {
+
+using codec::BigEndian64;
+using codec::ParseBigEndian64;
+
+rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
+absl::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+std::string Hex(const Hash& hash) { return absl::BytesToHexString(codec::HashView(hash)); }
+
+// The one place where RocksDB's status becomes ours.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(absl::StrCat(what, ": disk full: ", s.ToString()));
+  }
+  if (s.IsCorruption()) return absl::DataLossError(absl::StrCat(what, ": ", s.ToString()));
+  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+rocksdb::DBOptions DbOptions() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Every group is one WriteBatch, which is one WAL record with its own checksum, and the batch
+  // carries the events, both indexes and the meta head together. A crash during a write leaves
+  // at most that record torn at the end of the WAL. kPointInTimeRecovery replays the WAL up to
+  // the first bad record and stops, so the torn group vanishes whole (its callers were never
+  // answered) and nothing after a bad record is ever applied, leaving no hole in the positions.
+  // kAbsoluteConsistency would refuse to open after every such crash, turning each power cut
+  // into a manual repair, for no gain: the torn record was never acknowledged.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 10;
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions CfOptions(const std::string& name) {
+  rocksdb::ColumnFamilyOptions options;
+  if (name == codec::kEventIdsCf) {
+    // Almost every lookup is a new id that is not stored; a whole-key bloom filter answers those
+    // without reading a block. (`streams` is read by seeks, which whole-key filters cannot help.)
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LogDb>> LogDb::Open(const std::string& path) {
+  const rocksdb::DBOptions options = DbOptions();
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                    codec::kEventsCf,
+                                    codec::kStreamsCf,
+                                    codec::kEventIdsCf,
+                                    codec::kMetaCf,
+                                    codec::kViewsCf};
+  // RocksDB refuses to open without every existing family, e.g. ones added by a later version.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(options, path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, CfOptions(name));
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, descriptors, &handles, &raw);
+  if (!s.ok()) {
+    return absl::InternalError(absl::StrCat("opening event log at ", path, ": ", s.ToString()));
+  }
+  std::unique_ptr<LogDb> log(new LogDb);
+  log->db_.reset(raw);
+  log->handles_ = std::move(handles);
+  log->events_ = log->handles_[1];
+  log->streams_ = log->handles_[2];
+  log->event_ids_ = log->handles_[3];
+  log->meta_ = log->handles_[4];
+  if (absl::Status init = log->InitSchema(); !init.ok()) return init;
+  return log;
+}
+
+LogDb::~LogDb() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  // Close only releases files here: every write went through the WAL and was synced (or the
+  // caller chose sync=false), so there is nothing left to lose.
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status LogDb::InitSchema() {
+  absl::StatusOr<std::optional<std::string>> version = GetMeta(codec::kMetaSchemaVersion);
+  if (!version.ok()) return version.status();
+  if (version->has_value()) {
+    std::optional<std::uint64_t> parsed = ParseBigEndian64(**version);
+    if (!parsed) return absl::DataLossError("meta schema_version is malformed");
+    if (*parsed != codec::kSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("event log has schema version ", *parsed,
+                                                        "; this build reads version ",
+                                                        codec::kSchemaVersion));
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Position> last = LastStoredPosition();
+  if (!last.ok()) return last.status();
+  if (*last != 0) return absl::DataLossError("meta has no schema_version but the log has events");
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s =
+      batch.Put(meta_, ToSlice(codec::kMetaSchemaVersion), BigEndian64(codec::kSchemaVersion));
+  if (!s.ok()) return FromRocks(s, "initialising the event log");
+  return Write(&batch, /*sync=*/true);
+}
+
+absl::StatusOr<std::optional<std::string>> LogDb::GetMeta(absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading meta ", key));
+  return value;
+}
+
+absl::StatusOr<Position> LogDb::LastStoredPosition() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return FromRocks(it->status(), "finding the newest event");
+    return 0;
+  }
+  std::optional<Position> position = ParseBigEndian64(ToView(it->key()));
+  if (!position) return absl::DataLossError("the newest key in events is not a position");
+  return *position;
+}
+
+absl::StatusOr<LogDb::Head> LogDb::Recover() const {
+  absl::StatusOr<std::optional<std::string>> position_bytes = GetMeta(codec::kMetaHeadPosition);
+  if (!position_bytes.ok()) return position_bytes.status();
+  absl::StatusOr<std::optional<std::string>> hash_bytes = GetMeta(codec::kMetaHeadHash);
+  if (!hash_bytes.ok()) return hash_bytes.status();
+  Head head;
+  if (position_bytes->has_value()) {
+    std::optional<Position> parsed = ParseBigEndian64(**position_bytes);
+    if (!parsed) return absl::DataLossError("meta head_position is malformed");
+    head.position = *parsed;
+  }
+  if (hash_bytes->has_value()) {
+    std::optional<Hash> parsed = codec::HashFromBytes(**hash_bytes);
+    if (!parsed) return absl::DataLossError("meta head_hash is malformed");
+    head.hash = *parsed;
+  }
+  absl::StatusOr<Position> last = LastStoredPosition();
+  if (!last.ok()) return last.status();
+  if (*last != head.position) {
+    return absl::DataLossError(absl::StrCat("meta says the head is position ", head.position,
+                                            " but the newest stored event is at position ", *last));
+  }
+  if (head.position == 0) return head;
+  absl::StatusOr<StoredEvent> newest = ReadEvent(head.position);
+  if (!newest.ok()) return newest.status();
+  if (newest->hash != head.hash) {
+    return absl::DataLossError(absl::StrCat("meta head_hash ", Hex(head.hash),
+                                            " differs from the stored hash ", Hex(newest->hash),
+                                            " of position ", head.position));
+  }
+  if (absl::Status link = CheckNewestLink(*newest); !link.ok()) return link;
+  head.recorded_at_unix_micros = newest->recorded_at_unix_micros;
+  return head;
+}
+
+absl::Status LogDb::CheckNewestLink(const StoredEvent& newest) const {
+  if (ChainHash(newest.prev_hash, newest.envelope_bytes) != newest.hash) {
+    return absl::DataLossError(absl::StrCat("event at position ", newest.position,
+                                            ": stored hash does not match its envelope bytes"));
+  }
+  Hash expected{};
+  if (newest.position > 1) {
+    absl::StatusOr<StoredEvent> previous = ReadEvent(newest.position - 1);
+    if (absl::IsNotFound(previous.status())) {
+      return absl::DataLossError(
+          absl::StrCat("event at position ", newest.position - 1, " is missing"));
+    }
+    if (!previous.ok()) return previous.status();
+    expected = previous->hash;
+  }
+  if (newest.prev_hash != expected) {
+    return absl::DataLossError(absl::StrCat("event at position ", newest.position, ": prev_hash ",
+                                            Hex(newest.prev_hash), " does not match the hash ",
+                                            Hex(expected), " of the event before it"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredEvent> LogDb::ReadEvent(Position position) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_, BigEndian64(position), &value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no event at position ", position));
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading position ", position));
+  return codec::DecodeEvent(position, ToView(value));
+}
+
+absl::StatusOr<std::optional<Position>> LogDb::FindEventId(const std::string& id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), event_ids_, id, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "looking up an event id");
+  std::optional<Position> position = ParseBigEndian64(ToView(value));
+  if (!position)
+    return absl::DataLossError(absl::StrCat("event_ids entry of ", id, " is malformed"));
+  return position;
+}
+
+absl::StatusOr<std::optional<Revision>> LogDb::LastRevision(const std::string& stream,
+                                                            Position bound) const {
+  const std::string prefix = codec::StreamPrefix(stream);
+  const rocksdb::Slice lower(prefix);
+  rocksdb::ReadOptions read;
+  read.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, streams_));
+  // A stream's positions grow with its revisions, so the newest entry at or below the bound is
+  // the first one found walking back from the end.
+  for (it->SeekForPrev(codec::StreamKey(stream, codec::kMaxRevision)); it->Valid(); it->Prev()) {
+    std::optional<Position> position = ParseBigEndian64(ToView(it->value()));
+    std::optional<Revision> revision = codec::RevisionFromStreamKey(ToView(it->key()), prefix);
+    if (!position || !revision) {
+      return absl::DataLossError(absl::StrCat("streams entry of ", stream, " is malformed"));
+    }
+    if (*position <= bound) return revision;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), absl::StrCat("reading stream ", stream));
+  return std::nullopt;
+}
+
+absl::Status LogDb::ScanAll(Position from, bool backwards, Position bound,
+                            const Visitor& visit) const {
+  if (bound == 0) return absl::OkStatus();
+  const Position start =
+      backwards ? (from == 0 || from > bound ? bound : from) : std::max<Position>(from, 1);
+  if (start > bound) return absl::OkStatus();
+  const std::string upper_key = BigEndian64(bound + 1);
+  const rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, events_));
+  const std::string start_key = BigEndian64(start);
+  if (backwards) {
+    it->SeekForPrev(start_key);
+  } else {
+    it->Seek(start_key);
+  }
+  // Positions are gapless, so a skipped number means a lost event, not an empty slot.
+  Position expected = start;
+  for (; it->Valid(); backwards ? it->Prev() : it->Next()) {
+    std::optional<Position> position = ParseBigEndian64(ToView(it->key()));
+    if (!position || *position != expected) {
+      return absl::DataLossError(absl::StrCat("event at position ", expected, " is missing"));
+    }
+    absl::StatusOr<StoredEvent> event = codec::DecodeEvent(*position, ToView(it->value()));
+    if (!event.ok()) return event.status();
+    if (!visit(*event)) return absl::OkStatus();
+    expected = backwards ? expected - 1 : expected + 1;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning the log");
+  const Position end = backwards ? 0 : bound + 1;
+  if (expected != end) {
+    return absl::DataLossError(absl::StrCat("event at position ", expected, " is missing"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LogDb::ScanStream(const std::string& stream, std::optional<Revision> from,
+                               bool backwards, Position bound, const Visitor& visit) const {
+  const std::string prefix = codec::StreamPrefix(stream);
+  std::string upper_key = prefix;
+  upper_key.back() = '\x01';
+  const rocksdb::Slice lower(prefix);
+  const rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions read;
+  read.iterate_lower_bound = &lower;
+  read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, streams_));
+  if (backwards) {
+    it->SeekForPrev(codec::StreamKey(stream, from.value_or(codec::kMaxRevision)));
+  } else {
+    it->Seek(codec::StreamKey(stream, from.value_or(0)));
+  }
+  for (; it->Valid(); backwards ? it->Prev() : it->Next()) {
+    std::optional<Position> position = ParseBigEndian64(ToView(it->value()));
+    std::optional<Revision> revision = codec::RevisionFromStreamKey(ToView(it->key()), prefix);
+    if (!position || !revision) {
+      return absl::DataLossError(absl::StrCat("streams entry of ", stream, " is malformed"));
+    }
+    if (*position > bound) {
+      if (backwards) continue;  // newer than the published head; older entries may still follow
+      break;
+    }
+    absl::StatusOr<StoredEvent> event = ReadEvent(*position);
+    if (absl::IsNotFound(event.status())) {
+      return absl::DataLossError(absl::StrCat("stream ", stream, " revision ", *revision,
+                                              " points at missing position ", *position));
+    }
+    if (!event.ok()) return event.status();
+    if (event->stream != stream || event->stream_revision != *revision) {
+      return absl::DataLossError(absl::StrCat("stream ", stream, " revision ", *revision,
+                                              " points at position ", *position,
+                                              ", which holds another event"));
+    }
+    if (!visit(*event)) return absl::OkStatus();
+  }
+  return FromRocks(it->status(), absl::StrCat("scanning stream ", stream));
+}
+
+absl::Status LogDb::Write(rocksdb::WriteBatch* batch, bool sync) {
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(db_->Write(options, batch), "writing to the event log");
+}
+
+}  // namespace storage

@@ -1,0 +1,83 @@
+#pragma once
+// Private to storage/: the RocksDB database behind the log, with its column families.
+//
+// Owner: EventStore::Impl, which destroys the GroupWriter before this (the writer uses it until
+// it is joined). Threads: every method may be called from any thread; RocksDB synchronises.
+// Reads take a `bound`, the highest position the caller may see: RocksDB may already hold a group
+// that the writer has not published yet, and readers must not see it before its callers do.
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/event_store.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace storage {
+
+inline constexpr Position kNoBound = std::numeric_limits<Position>::max();
+
+class LogDb {
+ public:
+  // The newest event as found on disk.
+  struct Head {
+    Position position = 0;
+    Hash hash{};
+    std::int64_t recorded_at_unix_micros = 0;
+  };
+
+  // Opens or creates the database with all column families. INTERNAL when RocksDB cannot open it
+  // (e.g. another process holds its lock), FAILED_PRECONDITION for an unknown schema version.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogDb>> Open(const std::string& path);
+  ~LogDb();
+  LogDb(const LogDb&) = delete;
+  LogDb& operator=(const LogDb&) = delete;
+
+  // Restores the head from `meta` and checks it against the newest event and that event's link to
+  // its predecessor. DATA_LOSS, naming what disagrees, when they do not match.
+  [[nodiscard]] absl::StatusOr<Head> Recover() const;
+
+  // NOT_FOUND when no event is stored there; DATA_LOSS when its bytes do not decode.
+  [[nodiscard]] absl::StatusOr<StoredEvent> ReadEvent(Position position) const;
+  [[nodiscard]] absl::StatusOr<std::optional<Position>> FindEventId(const std::string& id) const;
+  // The stream's last revision among events at or below `bound`.
+  [[nodiscard]] absl::StatusOr<std::optional<Revision>> LastRevision(const std::string& stream,
+                                                                     Position bound) const;
+  [[nodiscard]] absl::Status ScanAll(Position from, bool backwards, Position bound,
+                                     const Visitor& visit) const;
+  [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
+                                        bool backwards, Position bound, const Visitor& visit) const;
+
+  // Writes atomically; RESOURCE_EXHAUSTED when the disk is full, else INTERNAL on failure.
+  [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
+
+  rocksdb::ColumnFamilyHandle* events() const { return events_; }
+  rocksdb::ColumnFamilyHandle* streams() const { return streams_; }
+  rocksdb::ColumnFamilyHandle* event_ids() const { return event_ids_; }
+  rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
+
+ private:
+  LogDb() = default;
+  [[nodiscard]] absl::Status InitSchema();
+  [[nodiscard]] absl::StatusOr<Position> LastStoredPosition() const;
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key) const;
+  [[nodiscard]] absl::Status CheckNewestLink(const StoredEvent& newest) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_ closes
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+};
+
+}  // namespace storage
