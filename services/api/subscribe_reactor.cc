@@ -1,5 +1,7 @@
 #include "services/api/subscribe_reactor.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "services/api/convert.h"
 
@@ -133,10 +135,13 @@ SubscribeReactor::Step SubscribeReactor::NextLocked(std::unique_lock<std::mutex>
     if (history_.empty() && attached) {
       live_ = true;
       if (!sent_caught_up_) {
+        // History is complete up to here: the head when we attached, or just before the
+        // requested start if that lies beyond the head.
         sent_caught_up_ = true;
-        reported_ = next_ - 1;
+        storage::Position upto = std::min<storage::Position>(next_ - 1, store_->Head());
+        reported_ = upto;
         reported_at_ = std::chrono::steady_clock::now();
-        return Step{Marker(true, next_ - 1), std::nullopt};
+        return Step{Marker(true, upto), std::nullopt};
       }
     }
   }

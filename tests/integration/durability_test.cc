@@ -1,0 +1,240 @@
+// What survives a restart: a clean stop (SIGTERM) and a crash (SIGKILL while clients append).
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "eventlog_helpers.h"
+
+namespace itest {
+namespace {
+
+using DurabilityTest = ServerTest;
+
+std::vector<v1::AppendRequest> AppendSomeHistory(ServerProcess& server) {
+  std::vector<v1::AppendRequest> requests;
+  for (int i = 0; i < 6; ++i) {
+    const std::string a = "a" + std::to_string(i);
+    requests.push_back(
+        MakeRequest("action-" + a, {MakeActionStarted(a), MakeResultRecorded(a, "r")}));
+    requests.push_back(
+        MakeRequest("partner-p" + std::to_string(i), {MakePartnerJoined("p" + std::to_string(i))}));
+    requests.push_back(MakeRequest("programme", {MakeDecisionRecorded("d" + std::to_string(i))}));
+  }
+  for (const auto& r : requests) MustAppend(server, r);
+  return requests;
+}
+
+TEST_F(DurabilityTest, SigtermExitsZero) {
+  AppendSomeHistory(server_);
+  EXPECT_EQ(server_.Stop(), 0);
+}
+
+TEST_F(DurabilityTest, SigtermWithAnOpenSubscriptionExitsZero) {
+  AppendSomeHistory(server_);
+  Subscription sub(server_, [] {
+    v1::SubscribeRequest r;
+    r.set_from_position(1);
+    return r;
+  }());
+  ASSERT_TRUE(sub.WaitForCaughtUp());
+  EXPECT_EQ(server_.Stop(), 0);
+  EXPECT_TRUE(WaitUntil([&] { return sub.Ended(); }, std::chrono::seconds(5)))
+      << "the subscription outlived the server";
+}
+
+TEST_F(DurabilityTest, RestartKeepsEventsHeadAndChainAndAppendsContinue) {
+  const std::vector<v1::AppendRequest> history = AppendSomeHistory(server_);
+  const std::vector<v1::Event> before = MustReadLog(server_);
+  const v1::GetHeadResponse head = MustGetHead(server_);
+  const std::string token = server_.token();
+  ASSERT_EQ(before.size(), 24u);
+
+  ASSERT_EQ(server_.Stop(), 0);
+  ASSERT_TRUE(server_.Restart());
+  EXPECT_EQ(server_.token(), token) << "the admin token changed across a restart";
+
+  const std::vector<v1::Event> after = MustReadLog(server_);
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_TRUE(SameMessage(after[i], before[i]))
+        << "position " << i + 1 << " differs after restart";
+  }
+  const v1::GetHeadResponse head_after = MustGetHead(server_);
+  EXPECT_EQ(head_after.position(), head.position());
+  EXPECT_EQ(head_after.hash(), head.hash());
+
+  // Appends continue the positions, the stream revisions and the chain.
+  const v1::AppendResponse next = MustAppend(
+      server_, MakeRequest("action-a0", Exact(1), {MakeResultRecorded("a0", "na herstart")}));
+  EXPECT_EQ(next.first_position(), head.position() + 1);
+  EXPECT_EQ(next.stream_revision(), 2u);
+  const v1::AppendResponse fresh =
+      MustAppend(server_, MakeRequest("programme", {MakeDecisionRecorded("d9")}));
+  EXPECT_EQ(fresh.first_position(), head.position() + 2);
+  EXPECT_EQ(fresh.stream_revision(), 6u);
+  const std::vector<v1::Event> log = MustReadLog(server_);
+  EXPECT_TRUE(ChainIsIntact(log));
+  ASSERT_EQ(log.size(), 26u);
+  EXPECT_EQ(log[24].prev_hash(), head.hash());
+
+  // Event ids are remembered across the restart.
+  const AppendResult retry = Append(server_, history[0]);
+  ASSERT_TRUE(retry.status.ok()) << Describe(retry.status);
+  EXPECT_TRUE(retry.response.deduplicated());
+  EXPECT_EQ(retry.response.first_position(), 1u);
+  EXPECT_EQ(retry.response.last_position(), 2u);
+}
+
+// ---- kill -9 -----------------------------------------------------------------------------------
+
+struct Attempt {
+  v1::AppendRequest request;
+  bool acknowledged = false;
+  v1::AppendResponse response;
+};
+
+// Checks the restarted log against every append attempted so far: acknowledged ones are stored
+// once at their positions, the others wholly or not at all, and nothing else is stored.
+// Returns, per attempt index, whether its events are in the log.
+std::vector<bool> ExpectLogHonoursAttempts(ServerProcess& server,
+                                           const std::vector<Attempt>& attempts) {
+  const std::vector<v1::Event> log = MustReadLog(server);
+  EXPECT_TRUE(ChainIsIntact(log));
+  const v1::GetHeadResponse head = MustGetHead(server);
+  EXPECT_EQ(head.position(), log.size());
+  if (!log.empty()) {
+    EXPECT_EQ(head.hash(), log.back().hash());
+  }
+
+  std::map<std::string, uint64_t> position_of;  // event_id -> position
+  for (const auto& e : log) {
+    EXPECT_TRUE(position_of.emplace(e.event_id(), e.position()).second)
+        << "event " << e.event_id() << " stored twice (again at " << e.position() << ")";
+  }
+  std::map<std::string, size_t> attempt_of;  // event_id -> attempt index
+  for (size_t a = 0; a < attempts.size(); ++a) {
+    for (const auto& e : attempts[a].request.events()) attempt_of[e.event_id()] = a;
+  }
+  for (const auto& e : log) {
+    EXPECT_TRUE(attempt_of.count(e.event_id()))
+        << "position " << e.position() << " holds an event nobody sent";
+  }
+
+  std::vector<bool> present(attempts.size(), false);
+  size_t lost = 0, torn = 0;
+  for (size_t a = 0; a < attempts.size(); ++a) {
+    const Attempt& attempt = attempts[a];
+    const auto& events = attempt.request.events();
+    int found = 0;
+    for (const auto& e : events) found += position_of.count(e.event_id()) ? 1 : 0;
+    present[a] = found == events.size();
+    if (found != 0 && found != events.size()) {
+      ++torn;
+      ADD_FAILURE() << "request to " << attempt.request.stream() << " is torn: " << found << " of "
+                    << events.size() << " events stored";
+      continue;
+    }
+    if (attempt.acknowledged && found == 0) {
+      ++lost;
+      continue;
+    }
+    if (found == 0) continue;
+    // Stored: contiguous, in order, where it was acknowledged (if it was).
+    const uint64_t first = position_of[events[0].event_id()];
+    for (int i = 0; i < events.size(); ++i) {
+      const uint64_t p = position_of[events[i].event_id()];
+      EXPECT_EQ(p, first + i) << "request to " << attempt.request.stream() << " not contiguous";
+      if (attempt.acknowledged) {
+        EXPECT_EQ(p, attempt.response.first_position() + i)
+            << "acknowledged event " << events[i].event_id() << " moved";
+      }
+      if (p >= 1 && p <= log.size()) {
+        EXPECT_EQ(log[p - 1].stream(), attempt.request.stream());
+        EXPECT_TRUE(SameMessage(log[p - 1].payload(), events[i].payload()));
+      }
+    }
+  }
+  EXPECT_EQ(lost, 0u) << lost << " acknowledged requests lost";
+  EXPECT_EQ(torn, 0u);
+  return present;
+}
+
+TEST_F(DurabilityTest, KillDuringConcurrentAppendsLosesNoAcknowledgedEvent) {
+  constexpr int kCycles = 3;
+  constexpr int kClients = 8;
+  constexpr int kAcksBeforeKill = 150;  // acknowledged requests per cycle before the kill
+  std::vector<Attempt> attempts;        // over all cycles
+
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    SCOPED_TRACE("kill cycle " + std::to_string(cycle));
+    std::mutex mu;
+    std::vector<Attempt> cycle_attempts;  // guarded by mu
+    std::atomic<int> acks{0};
+    std::atomic<bool> killed{false};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        const std::string own = "c" + std::to_string(c) + "-" + std::to_string(cycle);
+        for (int n = 0; !killed; ++n) {
+          std::vector<v1::ProposedEvent> events;
+          const int size = 1 + (n + c) % 3;
+          for (int i = 0; i < size; ++i) {
+            events.push_back(n == 0 && i == 0 ? MakeActionStarted(own)
+                                              : MakeResultRecorded(own, "r"));
+          }
+          // Every other request goes to a stream all clients share.
+          Attempt attempt;
+          attempt.request = n % 2 == 0 ? MakeRequest("action-" + own, std::move(events))
+                                       : MakeRequest("programme", {MakeDecisionRecorded(own)});
+          const AppendResult r = Append(server_, attempt.request);
+          attempt.acknowledged = r.status.ok();
+          attempt.response = r.response;
+          std::lock_guard lock(mu);
+          cycle_attempts.push_back(std::move(attempt));
+          if (!r.status.ok()) return;  // the server is gone (or refused: checked below)
+          ++acks;
+        }
+      });
+    }
+    const bool enough =
+        WaitUntil([&] { return acks >= kAcksBeforeKill; }, std::chrono::seconds(60));
+    server_.Kill();
+    killed = true;
+    for (auto& t : clients) t.join();
+    EXPECT_TRUE(enough) << "only " << acks << " acknowledged appends before the kill";
+
+    ASSERT_TRUE(server_.Restart());
+    const size_t first_new = attempts.size();
+    attempts.insert(attempts.end(), cycle_attempts.begin(), cycle_attempts.end());
+    const std::vector<bool> present = ExpectLogHonoursAttempts(server_, attempts);
+    if (HasFailure()) return;
+
+    // A client retrying what it never heard back about gets exactly-once: the original positions
+    // when the events made it, a fresh append when they did not.
+    size_t unacknowledged = 0, stored = 0;
+    for (size_t a = first_new; a < attempts.size(); ++a) {
+      if (attempts[a].acknowledged) continue;
+      ++unacknowledged;
+      stored += present[a] ? 1 : 0;
+      const AppendResult retry = Append(server_, attempts[a].request);
+      ASSERT_TRUE(retry.status.ok()) << "retry after the crash: " << Describe(retry.status);
+      EXPECT_EQ(retry.response.deduplicated(), present[a]);
+      attempts[a].acknowledged = true;
+      attempts[a].response = retry.response;
+    }
+    std::cout << "kill cycle " << cycle << ": " << attempts.size() - first_new - unacknowledged
+              << " appends acknowledged, " << unacknowledged << " not (" << stored
+              << " of those stored anyway), log head " << MustGetHead(server_).position() << "\n";
+    ExpectLogHonoursAttempts(server_, attempts);
+  }
+}
+
+}  // namespace
+}  // namespace itest
