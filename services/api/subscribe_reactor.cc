@@ -71,28 +71,13 @@ std::optional<SubscribeReactor::Step> SubscribeReactor::CheckpointLocked(bool fo
   return Step{Marker(false, examined), std::nullopt};
 }
 
-std::optional<SubscribeReactor::Step> SubscribeReactor::FromHistoryLocked() {
-  while (!history_.empty()) {
-    EventMessage m = std::move(history_.front());
-    history_.pop_front();
+std::optional<SubscribeReactor::Step> SubscribeReactor::TakeLocked(
+    std::deque<EventMessage>& source) {
+  while (!source.empty()) {
+    EventMessage m = std::move(source.front());
+    source.pop_front();
     storage::Position p = m->event().position();
-    if (p < next_) continue;
-    next_ = p + 1;
-    if (Matches(m->event())) {
-      reported_ = p;
-      reported_at_ = std::chrono::steady_clock::now();
-      return Step{std::move(m), std::nullopt};
-    }
-  }
-  return CheckpointLocked(false);
-}
-
-std::optional<SubscribeReactor::Step> SubscribeReactor::FromLiveLocked() {
-  while (!queue_.empty()) {
-    EventMessage m = std::move(queue_.front());
-    queue_.pop_front();
-    storage::Position p = m->event().position();
-    if (p < next_) continue;  // already delivered from history
+    if (p < next_) continue;  // live copy of an event already delivered from history
     next_ = p + 1;
     if (Matches(m->event())) {
       reported_ = p;
@@ -118,11 +103,11 @@ SubscribeReactor::Step SubscribeReactor::NextLocked(std::unique_lock<std::mutex>
       queue_.clear();
     }
     if (live_) {
-      if (auto step = FromLiveLocked()) return *step;
+      if (auto step = TakeLocked(queue_)) return *step;
       return Step{};  // idle until the hub has more
     }
     if (!history_.empty()) {
-      if (auto step = FromHistoryLocked()) return *step;
+      if (auto step = TakeLocked(history_)) return *step;
       continue;
     }
     storage::Position from = next_;

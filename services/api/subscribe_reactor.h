@@ -50,8 +50,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<wijkboek::v1::Sub
 
   void Pump();                                     // requires pump ownership; releases it
   Step NextLocked(std::unique_lock<std::mutex>& l);  // may unlock to read storage
-  std::optional<Step> FromHistoryLocked();
-  std::optional<Step> FromLiveLocked();
+  // The next matching event from `source` (history_ or queue_), else a due checkpoint.
+  std::optional<Step> TakeLocked(std::deque<EventMessage>& source);
   std::optional<Step> CheckpointLocked(bool force_due);
   [[nodiscard]] absl::Status ReadHistory(storage::Position from);
   bool Matches(const wijkboek::v1::Event& e) const;
