@@ -113,11 +113,54 @@ absl::Status CheckFigures(const Message& m, const FieldDescriptor* f, std::strin
     return Invalid(path, name, "must be a positive amount in cents");
   }
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && !f->is_repeated()) {
-    const auto* value = r->GetEnum(m, f);
+    int number = r->GetEnumValue(m, f);
+    if (f->enum_type()->FindValueByNumber(number) == nullptr) {
+      return Invalid(path, name, absl::StrCat(number, " is not a known ", f->enum_type()->name()));
+    }
     bool required = name == "status" && m.GetDescriptor()->name() == "ActionStatusChanged";
-    if (required && value->number() == 0) return Invalid(path, name, "is required");
+    if (required && number == 0) return Invalid(path, name, "is required");
   }
   return absl::OkStatus();
+}
+
+// Rules between fields of one event: orderly date ranges, no one listed twice.
+absl::Status CheckFieldPairs(const Payload& payload, std::string_view path) {
+  auto range = [&](std::string_view from_name, const std::string& from, std::string_view to_name,
+                   const std::string& to) -> absl::Status {
+    if (!from.empty() && !to.empty() && to < from) {  // ISO dates order as strings
+      return Invalid(path, to_name, absl::StrCat(to, " lies before ", std::string(from_name), " ", from));
+    }
+    return absl::OkStatus();
+  };
+  switch (payload.event_case()) {
+    case Payload::kActionStarted: {
+      const auto& a = payload.action_started();
+      std::set<std::string> seen;
+      for (int i = 0; i < a.partner_ids_size(); ++i) {
+        const std::string& id = a.partner_ids(i);
+        std::string field = absl::StrCat("action_started.partner_ids[", i, "]");
+        if (id == a.owner_partner_id()) {
+          return Invalid(path, field, absl::StrCat("'", id, "' is the owner; list only the other partners"));
+        }
+        if (!seen.insert(id).second) return Invalid(path, field, absl::StrCat("'", id, "' is listed twice"));
+      }
+      return range("planned_start", a.planned_start(), "action_started.planned_end", a.planned_end());
+    }
+    case Payload::kActivityScheduled: {
+      const auto& a = payload.activity_scheduled();
+      return range("starts_on", a.starts_on(), "activity_scheduled.ends_on", a.ends_on());
+    }
+    case Payload::kOwnershipTransferred: {
+      const auto& t = payload.ownership_transferred();
+      if (t.from_partner_id() == t.to_partner_id()) {
+        return Invalid(path, "ownership_transferred.to_partner_id",
+                       "is the same as from_partner_id; a transfer needs a new owner");
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return absl::OkStatus();
+  }
 }
 
 }  // namespace
@@ -201,7 +244,7 @@ absl::Status ValidatePayload(const Payload& payload, std::string_view field_path
                          : CheckFigures(*m, f, path);
     if (!s.ok()) return s;
   }
-  return absl::OkStatus();
+  return CheckFieldPairs(payload, field_path);
 }
 
 absl::Status ValidateForStream(const Payload& payload, std::string_view stream,

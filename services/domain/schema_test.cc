@@ -102,6 +102,47 @@ TEST(Schema, RefusesFiguresOutOfRange) {
   EXPECT_NE(ValidatePayload(r, "p").message().find("finite"), std::string::npos);
 }
 
+TEST(Schema, RefusesPartnersListedTwiceOrAsOwnerAndMember) {
+  Payload p = ActionStarted("taalmaatjes");
+  p.mutable_action_started()->set_owner_partner_id("bibliotheek");
+  p.mutable_action_started()->add_partner_ids("bibliotheek");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("is the owner"), std::string::npos);
+  p = ActionStarted("taalmaatjes");
+  p.mutable_action_started()->add_partner_ids("vidomes");
+  p.mutable_action_started()->add_partner_ids("vidomes");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("listed twice"), std::string::npos);
+}
+
+TEST(Schema, RefusesRangesThatEndBeforeTheyStart) {
+  Payload p = ActionStarted("taalmaatjes");
+  p.mutable_action_started()->set_planned_start("2024-05-01");
+  p.mutable_action_started()->set_planned_end("2024-04-30");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("planned_end"), std::string::npos);
+  Payload a;
+  auto* s = a.mutable_activity_scheduled();
+  s->set_activity_id("doe-mee-week");
+  s->set_title("Doe mee! Week");
+  s->set_starts_on("2024-07-15");
+  s->set_ends_on("2024-07-14");
+  EXPECT_NE(ValidatePayload(a, "p").message().find("ends_on"), std::string::npos);
+  s->set_ends_on("2024-07-19");
+  EXPECT_TRUE(ValidatePayload(a, "p").ok());
+}
+
+TEST(Schema, RefusesATransferToTheSameOwnerAndUnknownStatuses) {
+  Payload p;
+  auto* t = p.mutable_ownership_transferred();
+  t->set_action_id("a");
+  t->set_from_partner_id("vidomes");
+  t->set_to_partner_id("vidomes");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("new owner"), std::string::npos);
+  Payload s;
+  s.mutable_action_status_changed()->set_action_id("a");
+  s.mutable_action_status_changed()->set_status(static_cast<wijkboek::v1::ActionStatus>(42));
+  EXPECT_NE(ValidatePayload(s, "p").message().find("42 is not a known ActionStatus"),
+            std::string::npos);
+}
+
 TEST(Schema, RecognisesUuidsSlugsAndDates) {
   EXPECT_TRUE(IsUuid("6f1c2a9e-0b7d-4c1e-9a51-3f2e8d7c6b5a"));
   EXPECT_TRUE(IsUuid("6F1C2A9E-0B7D-4C1E-9A51-3F2E8D7C6B5A"));
