@@ -60,6 +60,8 @@ void EventStore::SetCommitListener(CommitListener listener) {
   impl_->writer->SetCommitListener(std::move(listener));
 }
 
+void EventStore::SetGate(AppendGate* gate) { impl_->writer->SetGate(gate); }
+
 Position EventStore::Head() const { return impl_->writer->published().position(); }
 
 Hash EventStore::HeadHash() const { return impl_->writer->published().hash(); }
@@ -91,5 +93,20 @@ absl::Status EventStore::ScanStream(const std::string& stream, std::optional<Rev
                                     bool backwards, const Visitor& visit) const {
   return impl_->db->ScanStream(stream, from, backwards, Head(), visit);
 }
+
+absl::Status EventStore::WriteDerived(const std::vector<DerivedWrite>& writes, bool sync) {
+  return impl_->db->WriteDerived(writes, sync);
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::ReadDerived(const std::string& key) const {
+  return impl_->db->ReadDerived(key);
+}
+
+absl::Status EventStore::ScanDerived(const std::string& prefix,
+                                     const DerivedVisitor& visit) const {
+  return impl_->db->ScanDerived(prefix, visit);
+}
+
+absl::Status EventStore::ClearDerived() { return impl_->db->ClearDerived(); }
 
 }  // namespace storage

@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -120,6 +121,14 @@ using CommitListener = std::function<void(const std::vector<StoredEvent>&)>;
 // Return false to stop a scan.
 using Visitor = std::function<bool(const StoredEvent&)>;
 
+// One change to the derived-state keyspace (see EventStore::WriteDerived).
+struct DerivedWrite {
+  std::string key;
+  std::optional<std::string> value;  // nullopt deletes the key
+};
+// Return false to stop a scan. The views are valid only during the call.
+using DerivedVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+
 class EventStore {
  public:
   // Opens (or creates) the log at options.path and starts the writer thread.
@@ -151,6 +160,11 @@ class EventStore {
 
   // Registers a listener for committed groups (see CommitListener). Call before appending.
   void SetCommitListener(CommitListener listener);
+  // Installs (or, with nullptr, removes) the AppendGate after Open, for owners that can only
+  // build the gate from state read out of this store (the rules gate starts from the projected
+  // domain state). Call before the first append: the gate must reflect the whole committed log.
+  // The writer takes it up before its next group. `gate` must outlive the store.
+  void SetGate(AppendGate* gate);
 
   // Position and hash of the newest committed event; 0 and zero hash when empty.
   Position Head() const;
@@ -167,6 +181,27 @@ class EventStore {
   // Visits one stream from revision `from` (backwards: nullopt means its last event).
   [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
                                         bool backwards, const Visitor& visit) const;
+
+  // ---- Derived state ---------------------------------------------------------------------------
+  // A key-value space beside the log for state derived from it (projections and their
+  // checkpoint). It lives in its own column family: these calls can never change, and are never
+  // seen by, the log itself, and they bypass the writer's queue. Keys and values are opaque bytes.
+  // Consistency between derived state and the log is the caller's business; what the store
+  // guarantees is ordering: RocksDB has one WAL, so a derived write made after an event was
+  // acknowledged can never survive a crash that event did not survive.
+
+  // Applies all writes atomically (one WriteBatch). `sync` as in Options::sync; derived state
+  // can be rebuilt from the log, so callers usually pass false. Later writes of the same key win.
+  // Errors: RESOURCE_EXHAUSTED when the disk is full, INTERNAL otherwise; nothing is written.
+  [[nodiscard]] absl::Status WriteDerived(const std::vector<DerivedWrite>& writes, bool sync);
+  // The value under `key`, or nullopt when there is none.
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> ReadDerived(const std::string& key) const;
+  // Visits the keys starting with `prefix` (empty: all) in byte order, from one consistent
+  // snapshot, until the visitor returns false.
+  [[nodiscard]] absl::Status ScanDerived(const std::string& prefix,
+                                         const DerivedVisitor& visit) const;
+  // Deletes every derived key, atomically.
+  [[nodiscard]] absl::Status ClearDerived();
 
  private:
   struct Impl;

@@ -64,10 +64,14 @@ GroupWriter::GroupWriter(LogDb& db, const Options& options, const LogDb::Head& h
       sync_(options.sync),
       max_group_requests_(std::max<std::size_t>(1, options.max_group_requests)),
       max_group_bytes_(options.max_group_bytes),
-      gate_(options.gate),
       head_(head.position),
       head_hash_(head.hash),
       last_recorded_at_(head.recorded_at_unix_micros) {
+  {
+    absl::MutexLock lock(&mu_);
+    next_gate_ = options.gate;
+  }
+  gate_ = options.gate;
   published_.Publish(head_, head_hash_);
   thread_ = std::thread([this] { Run(); });
 }
@@ -90,6 +94,11 @@ void GroupWriter::SetCommitListener(CommitListener listener) {
   absl::MutexLock lock(&mu_);
   listener_ = std::move(listener);
   listener_changed_ = true;
+}
+
+void GroupWriter::SetGate(AppendGate* gate) {
+  absl::MutexLock lock(&mu_);
+  next_gate_ = gate;
 }
 
 void GroupWriter::Stop() {
@@ -126,6 +135,7 @@ std::vector<GroupWriter::Pending> GroupWriter::TakeGroup() {
     writer_listener_ = listener_;
     listener_changed_ = false;
   }
+  gate_ = next_gate_;
   return group;
 }
 

@@ -3,7 +3,7 @@
 //
 // Owner: EventStore::Impl. The constructor starts the thread; Stop() (or the destructor) stops
 // accepting, lets the thread finish every queued request and joins it. Enqueue, Stop,
-// SetCommitListener and the published head may be used from any thread.
+// SetCommitListener, SetGate and the published head may be used from any thread.
 //
 // Per group, on the writer thread: take every waiting request (bounded by max_group_requests and
 // max_group_bytes); decide each in order against the committed state plus the group's earlier
@@ -61,6 +61,8 @@ class GroupWriter {
   // with UNAVAILABLE.
   void Enqueue(AppendRequest request, AppendCallback done, absl::Status invalid);
   void SetCommitListener(CommitListener listener);
+  // Replaces the gate; the writer takes it up before its next group, so a group never sees two.
+  void SetGate(AppendGate* gate);
   // Stops accepting, finishes everything queued, joins the thread. Idempotent; never call it
   // from the writer thread (a callback or the listener).
   void Stop();
@@ -100,7 +102,6 @@ class GroupWriter {
   const bool sync_;
   const std::size_t max_group_requests_;
   const std::size_t max_group_bytes_;
-  AppendGate* const gate_;
   PublishedHead published_;
 
   absl::Mutex mu_;
@@ -108,6 +109,7 @@ class GroupWriter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   CommitListener listener_ ABSL_GUARDED_BY(mu_);
   bool listener_changed_ ABSL_GUARDED_BY(mu_) = false;
+  AppendGate* next_gate_ ABSL_GUARDED_BY(mu_) = nullptr;  // what SetGate installed
 
   // Only on the writer thread: the committed state the next group builds on.
   absl::Status failed_;  // the write failure that stopped this writer; OK while healthy
@@ -118,6 +120,7 @@ class GroupWriter {
   // cleared when it grows past a bound, since it is only a cache.
   absl::flat_hash_map<std::string, std::optional<Revision>> revisions_;
   CommitListener writer_listener_;  // copied from listener_ when it changes
+  AppendGate* gate_ = nullptr;       // copied from next_gate_ at the start of each group
   wijkboek::v1::RecordedEnvelope scratch_;
 
   std::thread thread_;  // last: started once everything above is initialised

@@ -60,6 +60,15 @@ class LogDb {
   // Writes atomically; RESOURCE_EXHAUSTED when the disk is full, else INTERNAL on failure.
   [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
 
+  // The derived-state keyspace (EventStore::*Derived). These build their own batches, which name
+  // only the `views` family, so no derived write can reach the log's families.
+  [[nodiscard]] absl::Status WriteDerived(const std::vector<DerivedWrite>& writes, bool sync);
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> ReadDerived(
+      const std::string& key) const;
+  [[nodiscard]] absl::Status ScanDerived(const std::string& prefix,
+                                         const DerivedVisitor& visit) const;
+  [[nodiscard]] absl::Status ClearDerived();
+
   rocksdb::ColumnFamilyHandle* events() const { return events_; }
   rocksdb::ColumnFamilyHandle* streams() const { return streams_; }
   rocksdb::ColumnFamilyHandle* event_ids() const { return event_ids_; }
@@ -78,6 +87,7 @@ class LogDb {
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* views_ = nullptr;
 };
 
 }  // namespace storage
