@@ -8,9 +8,11 @@ WIJKBOEK_BUILD="${WIJKBOEK_BUILD:-$WIJKBOEK_ROOT/build}"
 WIJKBOEK_PACKAGES=(
   cmake ninja-build ccache g++ pkg-config python3 procps
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  librocksdb-dev libssl-dev libboost-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
+  librocksdb-dev libssl-dev libboost-dev libspdlog-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# Only deploy/test: the browser the dashboard's tests drive (tests/e2e).
+WIJKBOEK_TEST_PACKAGES=(chromium)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -33,8 +35,16 @@ install_packages() {
     "${missing[@]}" </dev/null
 }
 
+# Node.js and npm build the dashboard (clients/web; Node >= 20.19). They may be installed outside
+# dpkg (this machine kind has Node 20 and npm 11), so Debian's are installed only when missing.
+install_node() {
+  command -v node >/dev/null 2>&1 || install_packages nodejs
+  command -v npm >/dev/null 2>&1 || install_packages npm
+}
+
 build_all() {
   local jobs
+  install_node
   jobs="$(nproc)"
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   log "Configuring ($WIJKBOEK_BUILD)"

@@ -6,11 +6,20 @@
 // Derived data that depends on many entities (collaborators, the collaboration graph, ownership
 // gaps, KPI progress, the project book) is computed at query time (see queries.h).
 //
+// Persisted form (the projector's snapshot): one row per entity, keyed like `dirty` below, the
+// value a serialised view message (EncodeEntity / DecodeEntity). An action's results are rows
+// of their own ("result/<action_id>/<index>"), so a new result writes one small row instead of
+// re-writing the action's whole result timeline.
+//
 // Threads: not synchronised; the Projector guards it (see projector.h).
 #include <cstdint>
 #include <map>
-#include <set>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 
 #include "storage/event_store.h"
 #include "wijkboek/v1/events.pb.h"
@@ -42,8 +51,13 @@ struct Model {
   std::map<std::string, std::int64_t> funds_by_partner;
   std::map<std::string, std::int64_t> funds_by_source;
 
-  // Keys of entities changed since the last snapshot, e.g. "action/taalmaatjes" (see projector).
-  std::set<std::string> dirty;
+  // Keys of entities changed since the last snapshot (see projector): "pillar/<id>", "goal/<id>",
+  // "partner/<id>", "action/<id>" (the action without its results), "result/<action_id>/<n>"
+  // (its n-th result, n zero-padded to 10 digits), "kpi/<id>", "activity/<id>",
+  // "meta/programme", "meta/funds" (funds_by_partner and funds_by_source). A hash set: most
+  // events mark several keys, and ordered inserts of these long, prefix-sharing keys cost more
+  // than the rest of the fold.
+  absl::flat_hash_set<std::string> dirty;
 
   // Folds one committed event. `payload` is the parsed e.payload. Events must come in position
   // order without gaps; an event that the rules would have refused cannot be in the log, but the
@@ -51,6 +65,18 @@ struct Model {
   void Apply(const storage::StoredEvent& e, const wijkboek::v1::Payload& payload);
 
   bool operator==(const Model& other) const;  // ignores `dirty`
+
+  // The stored bytes of the entity under `key` (a key as in `dirty`), or nullopt when no such
+  // entity exists (its row is then deleted).
+  std::optional<std::string> EncodeEntity(std::string_view key) const;
+  // Loads one row written by EncodeEntity. Rows may come in any order, except that an action's
+  // result rows come in index order (as a scan by key gives them). DATA_LOSS when the key is
+  // unknown, the bytes do not parse or a result row skips an index. Does not touch `position` or
+  // `dirty`.
+  [[nodiscard]] absl::Status DecodeEntity(std::string_view key, std::string_view value);
+
+  // The key of an action's n-th result row.
+  static std::string ResultKey(std::string_view action_id, std::size_t index);
 };
 
 }  // namespace projections

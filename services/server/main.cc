@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -16,7 +17,10 @@ int main(int argc, char** argv) {
       "in an empty data directory it writes an admin token to <data-dir>/admin.token (mode 0600);\n"
       "every call needs it as 'authorization: Bearer <token>' metadata. The bound address is\n"
       "written to <data-dir>/grpc.addr. SIGTERM or SIGINT: stop accepting, finish what was\n"
-      "accepted, exit 0.\n\n"
+      "accepted, snapshot the views, exit 0.\n\n"
+      "The views (service wijkboek.v1.Views) are folded from the log and persisted with their\n"
+      "checkpoint, so a restart folds only the events after it. --rebuild-views throws them away\n"
+      "and folds the whole log again before serving (progress on stderr), then serves as usual.\n\n"
       "Example: wijkboekd --data-dir /var/lib/wijkboek --grpc-listen 127.0.0.1:50051",
       "wijkboekd"};
   app.add_option("--data-dir", config.data_dir, "Data directory (created if missing)")
@@ -28,7 +32,27 @@ int main(int argc, char** argv) {
                  "Seconds accepted calls get to finish on shutdown")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
+  config.web_root = WIJKBOEK_WEB_ROOT_DEFAULT;
+  app.add_option("--http-listen", config.http_listen,
+                 "HTTP address HOST:PORT of the dashboard, JSON API and live feed (port 0 picks "
+                 "a free port; written to <data-dir>/http.addr). Default port 0 when "
+                 "--grpc-listen asks for port 0")
+      ->capture_default_str();
+  app.add_flag("--http-anonymous-read", config.http_anonymous_read,
+               "Let unauthenticated HTTP clients read the views and the live feed (a public "
+               "screen); off by default");
+  app.add_option("--web-root", config.web_root,
+                 "Directory of the built web app (without index.html: a placeholder page)")
+      ->capture_default_str();
+  app.add_flag("--rebuild-views", config.rebuild_views,
+               "Rebuild the views from position 1 before serving (progress on stderr), then serve");
   CLI11_PARSE(app, argc, argv);
+  // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
+  // so parallel test servers never fight over 8080.
+  if (app.count("--http-listen") == 0 && config.grpc_listen.size() > 2 &&
+      config.grpc_listen.compare(config.grpc_listen.size() - 2, 2, ":0") == 0) {
+    config.http_listen = config.grpc_listen;
+  }
 
   // Signals are taken by sigwait below; block them before any thread starts so none inherits a
   // handler-less default that would kill the process mid-write.
@@ -46,6 +70,20 @@ int main(int argc, char** argv) {
   }
   std::cout << "wijkboekd: serving gRPC on " << server.grpc_address() << " (data in "
             << config.data_dir << ")\n";
+  std::cout << "wijkboekd: dashboard on http://" << server.http_address() << "/"
+            << (config.http_anonymous_read ? " (anonymous read-only access on)" : "")
+            << (std::filesystem::exists(config.web_root + "/index.html")
+                    ? ""
+                    : " (web app not built: serving a placeholder page)")
+            << "\n";
+  const projections::ProjectorStats views = server.projector()->stats();
+  std::cout << "wijkboekd: views at position " << server.projector()->position()
+            << " (checkpoint " << views.checkpoint_loaded << ", folded "
+            << views.events_folded_on_open << " events on start in "
+            << static_cast<long>(views.open_seconds * 1000) << " ms)\n";
+  if (!views.rebuilt_on_open.empty()) {
+    std::cout << "wijkboekd: views rebuilt from the log: " << views.rebuilt_on_open << "\n";
+  }
   if (server.admin_token_created()) {
     std::cout << "wijkboekd: new admin token written to " << config.data_dir << "/admin.token\n";
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -18,18 +19,43 @@ namespace {
 
 // The bound address, for tools that start the server on port 0. Written through a temp file and
 // a rename so a reader never sees half of it.
-void WriteAddressFile(const std::string& data_dir, const std::string& address) {
-  std::string tmp = data_dir + "/grpc.addr.tmp";
+void WriteAddressFile(const std::string& data_dir, const std::string& address,
+                      const std::string& name = "grpc.addr") {
+  std::string tmp = data_dir + "/" + name + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << address << "\n";
   }
-  std::filesystem::rename(tmp, data_dir + "/grpc.addr");
+  std::filesystem::rename(tmp, data_dir + "/" + name);
 }
 
 std::string HostOf(const std::string& listen) {
   auto colon = listen.rfind(':');
   return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+// --rebuild-views: folds the whole log again, telling the operator how far it is every few
+// seconds (a rebuild of a million events takes tens of seconds).
+absl::Status RebuildViews(projections::Projector& projector) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  Clock::time_point last_report = start;
+  const auto rate = [&](std::uint64_t events) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return seconds > 0 ? static_cast<std::uint64_t>(events / seconds) : 0;
+  };
+  std::cerr << "wijkboekd: rebuilding the views from position 1" << std::endl;
+  absl::Status s = projector.Rebuild([&](std::uint64_t position, std::uint64_t head) {
+    if (Clock::now() - last_report < std::chrono::seconds(2)) return;
+    last_report = Clock::now();
+    std::cerr << "wijkboekd: rebuilding the views: " << position << " of " << head << " events ("
+              << rate(position) << " events/s)" << std::endl;
+  });
+  if (!s.ok()) return absl::Status(s.code(), absl::StrCat("rebuilding the views: ", s.message()));
+  std::cerr << "wijkboekd: views rebuilt: " << projector.position() << " events in "
+            << std::chrono::duration<double>(Clock::now() - start).count() << " s ("
+            << rate(projector.position()) << " events/s)" << std::endl;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -53,12 +79,51 @@ absl::Status Server::Start() {
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
 
+  // The views: the snapshot plus the events after its checkpoint (or everything, when asked).
+  auto projector = projections::Projector::Open(store_.get());
+  if (!projector.ok()) {
+    return absl::Status(projector.status().code(),
+                        absl::StrCat("opening the views: ", projector.status().message()));
+  }
+  projector_ = std::move(*projector);
+  if (config_.rebuild_views) {
+    if (absl::Status s = RebuildViews(*projector_); !s.ok()) return s;
+  }
+
+  // The rules decide on exactly the committed log. The store was opened without them because
+  // their state comes from the projector, which needs the open store; nothing can append before
+  // gRPC serves, so the projector's domain state is the whole log, and SetGate takes effect
+  // before the first append.
+  if (projector_->position() != store_->Head()) {
+    return absl::InternalError(absl::StrCat("the views reached position ", projector_->position(),
+                                            " but the log's head is ", store_->Head()));
+  }
+  gate_ = std::make_unique<api::RulesGate>(projector_->DomainState());
+  store_->SetGate(gate_.get());
+
   hub_ = std::make_unique<api::SubscriptionHub>(store_.get());
   api::SubscriptionHub* hub = hub_.get();
-  store_->SetCommitListener([hub](const std::vector<storage::StoredEvent>& events) {
+  projections::Projector* views = projector_.get();
+  store_->SetCommitListener([hub, views](const std::vector<storage::StoredEvent>& events) {
     hub->Publish(events);
+    views->Notify();
   });
+  projector_->Start();
   event_log_ = std::make_unique<api::EventLogService>(store_.get(), hub_.get(), auth_.get());
+  views_ = std::make_unique<api::ViewsService>(projector_.get(), auth_.get());
+
+  gateway::Options http;
+  http.listen = config_.http_listen;
+  http.anonymous_read = config_.http_anonymous_read;
+  http.web_root = config_.web_root;
+  gateway_ = std::make_unique<gateway::Gateway>(http, projector_.get(), store_.get(), hub_.get(),
+                                                auth_.get());
+  if (absl::Status s = gateway_->Start(); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(s.message(), "; choose another with --http-listen"));
+  }
+  http_address_ = gateway_->address();
+  // Before grpc.addr, which tells waiting tools that the server is up.
+  WriteAddressFile(config_.data_dir, http_address_, "http.addr");
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -66,6 +131,7 @@ absl::Status Server::Start() {
   int port = 0;
   builder.AddListeningPort(config_.grpc_listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(event_log_.get());
+  builder.RegisterService(views_.get());
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port == 0) {
     return absl::UnavailableError(absl::StrCat(
@@ -74,27 +140,43 @@ absl::Status Server::Start() {
   }
   grpc_address_ = absl::StrCat(HostOf(config_.grpc_listen), ":", port);
   grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.EventLog", true);
+  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Views", true);
   WriteAddressFile(config_.data_dir, grpc_address_);
   return absl::OkStatus();
 }
 
 void Server::Shutdown() {
+  // The gateway first: it ends its live feeds and stops reading the views and the store.
+  if (gateway_) gateway_->Stop();
   if (!grpc_) return;
   grpc_->GetHealthCheckService()->Shutdown();
   // Subscriptions never end by themselves: end them first so the drain below only waits for
   // appends and reads that were accepted.
   hub_->Close();
+  // Likewise views calls waiting for a min_position: answered UNAVAILABLE now.
+  views_->Close();
   grpc_->Shutdown(std::chrono::system_clock::now() +
                   std::chrono::seconds(config_.shutdown_grace_seconds));
   grpc_->Wait();
+  // Every accepted append was answered: fold what is committed and snapshot the views.
+  projector_->Stop();
   std::filesystem::remove(config_.data_dir + "/grpc.addr");
+  std::filesystem::remove(config_.data_dir + "/http.addr");
 }
 
 Server::~Server() {
   Shutdown();
   grpc_.reset();
+  gateway_.reset();  // borrows the projector, the store and the hub
+  views_.reset();
+  // The projector reads the store, so it stops before the store closes (idempotent; Start may
+  // have failed before Shutdown could). It stays alive until then: the commit listener may still
+  // Notify it while the writer drains its queue, which a stopped projector ignores.
+  if (projector_) projector_->Stop();
   // The store's destructor finishes every queued append before it closes RocksDB.
   store_.reset();
+  projector_.reset();
+  gate_.reset();  // the writer used it until the store closed
 }
 
 }  // namespace server

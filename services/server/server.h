@@ -1,5 +1,12 @@
 #pragma once
-// wijkboekd's wiring: opens the data directory, the store and the credentials, and serves gRPC.
+// wijkboekd's wiring: opens the data directory, the store, the views and the credentials, and
+// serves gRPC.
+//
+// Startup order, and why: the store opens first (without rules); the projector loads its snapshot
+// and folds the rest of the log; the rules gate starts from the projector's domain state, which is
+// then exactly the committed log, and is installed with EventStore::SetGate before anything can
+// append; only then does gRPC serve. The store's commit listener feeds both the subscription hub
+// and the projector.
 //
 // Lifecycle: Start() once, then Shutdown() once (from the thread that handles signals); the
 // destructor closes storage after the gRPC server has drained.
@@ -10,8 +17,12 @@
 
 #include "absl/status/status.h"
 #include "services/api/event_log_service.h"
+#include "services/api/rules_gate.h"
 #include "services/api/subscription_hub.h"
+#include "services/api/views_service.h"
 #include "services/auth/authenticator.h"
+#include "services/gateway/gateway.h"
+#include "services/projections/projector.h"
 #include "storage/event_store.h"
 
 namespace server {
@@ -20,6 +31,14 @@ struct Config {
   std::string data_dir = "wijkboek-data";
   std::string grpc_listen = "127.0.0.1:50051";
   int shutdown_grace_seconds = 10;
+  // Throw the persisted views away and fold the whole log again before serving (progress on
+  // stderr), e.g. after a change to how views are folded.
+  bool rebuild_views = false;
+  // The HTTP gateway (dashboard, JSON API, live feed); its bound address goes to
+  // <data-dir>/http.addr.
+  std::string http_listen = "127.0.0.1:8080";
+  bool http_anonymous_read = false;
+  std::string web_root;  // the built web app; missing: a placeholder page
 };
 
 class Server {
@@ -30,20 +49,30 @@ class Server {
   // Opens everything and starts serving. Errors name what could not be opened or bound.
   [[nodiscard]] absl::Status Start();
   // Stops accepting, ends subscriptions, lets accepted calls finish (bounded by the grace
-  // period), then lets the writer drain. Returns when all of that is done.
+  // period), then stops the projector (which snapshots the views). Returns when all of that is
+  // done; the destructor then lets the writer drain and closes storage.
   void Shutdown();
 
   const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& http_address() const { return http_address_; }
+  // The views, for the Views service and for reporting; valid after Start() succeeded, until the
+  // Server is destroyed.
+  projections::Projector* projector() const { return projector_.get(); }
   bool admin_token_created() const { return admin_token_created_; }
 
  private:
   Config config_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<api::RulesGate> gate_;  // used by the store's writer: outlives store_
   std::unique_ptr<storage::EventStore> store_;
+  std::unique_ptr<projections::Projector> projector_;
   std::unique_ptr<api::SubscriptionHub> hub_;
   std::unique_ptr<api::EventLogService> event_log_;
+  std::unique_ptr<api::ViewsService> views_;
+  std::unique_ptr<gateway::Gateway> gateway_;  // borrows the store, projector, hub and auth
   std::unique_ptr<grpc::Server> grpc_;
   std::string grpc_address_;
+  std::string http_address_;
   bool admin_token_created_ = false;
 };
 

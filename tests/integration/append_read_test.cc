@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ namespace itest {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+// Starts on an empty log. A test that appends action events first seeds the programme they refer
+// to (SeedPrerequisites: kSeedEvents events in streams of their own), so its own events start at
+// position base + 1; positions are still checked gapless from 1 across the whole log.
 using AppendReadTest = ServerTest;
 
 std::map<std::string, std::string> AsMap(const google::protobuf::Map<std::string, std::string>& m) {
@@ -21,6 +25,7 @@ std::map<std::string, std::string> AsMap(const google::protobuf::Map<std::string
 }
 
 // Appends `count` events to action-<action_id> (ActionStarted, then results) in one request.
+// Needs the seed.
 v1::AppendResponse AppendActionEvents(ServerProcess& server, const std::string& action_id,
                                       int count) {
   std::vector<v1::ProposedEvent> events = {MakeActionStarted(action_id)};
@@ -53,6 +58,7 @@ std::vector<uint64_t> Range(uint64_t first, uint64_t last) {  // inclusive, eith
 }
 
 TEST_F(AppendReadTest, AppendThenReadReturnsEveryField) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   const std::string action = NewId("act");
   const std::string stream = "action-" + action;
   const v1::AppendRequest request = MakeRequest(
@@ -61,8 +67,8 @@ TEST_F(AppendReadTest, AppendThenReadReturnsEveryField) {
   const auto before = std::chrono::system_clock::now();
   const v1::AppendResponse response = MustAppend(server_, request);
   const auto after = std::chrono::system_clock::now();
-  EXPECT_EQ(response.first_position(), 1u);
-  EXPECT_EQ(response.last_position(), 2u);
+  EXPECT_EQ(response.first_position(), base + 1);
+  EXPECT_EQ(response.last_position(), base + 2);
   EXPECT_EQ(response.stream_revision(), 1u);
   EXPECT_FALSE(response.deduplicated());
 
@@ -78,7 +84,7 @@ TEST_F(AppendReadTest, AppendThenReadReturnsEveryField) {
     SCOPED_TRACE("event " + std::to_string(i));
     const v1::Event& e = read.events[i];
     const v1::ProposedEvent& sent = request.events(i);
-    EXPECT_EQ(e.position(), static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(e.position(), base + i + 1);
     EXPECT_EQ(e.stream(), stream);
     EXPECT_EQ(e.stream_revision(), static_cast<uint64_t>(i));
     EXPECT_EQ(e.event_id(), sent.event_id());
@@ -110,19 +116,8 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
     fill(c.payload);
     cases.push_back(std::move(c));
   };
-  add("partner-vidomes", "PartnerJoined", [](v1::Payload& p) {
-    p.mutable_partner_joined()->set_partner_id("vidomes");
-    p.mutable_partner_joined()->set_name("Vidomes");
-  });
-  add("partner-vidomes", "PartnerProfileUpdated", [](v1::Payload& p) {
-    p.mutable_partner_profile_updated()->set_partner_id("vidomes");
-    p.mutable_partner_profile_updated()->set_name("Vidomes woningcorporatie");
-    p.mutable_partner_profile_updated()->set_website("https://vidomes.nl");
-  });
-  add("partner-vidomes", "PartnerLeft", [](v1::Payload& p) {
-    p.mutable_partner_left()->set_partner_id("vidomes");
-    p.mutable_partner_left()->set_reason("fusie");
-  });
+  // On an empty log, in an order the rules on write accept: every id is defined before an event
+  // refers to it, and the partner leaves only after its last part in the action.
   add("pillar-jeugd", "PillarDefined", [](v1::Payload& p) {
     p.mutable_pillar_defined()->set_pillar_id("jeugd");
     p.mutable_pillar_defined()->set_name("Jeugd en onderwijs");
@@ -144,8 +139,21 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
     p.mutable_measurement_recorded()->set_value(64.2);
     p.mutable_measurement_recorded()->set_period("2023-2024");
   });
+  add("partner-vidomes", "PartnerJoined", [](v1::Payload& p) {
+    p.mutable_partner_joined()->set_partner_id("vidomes");
+    p.mutable_partner_joined()->set_name("Vidomes");
+  });
+  add("partner-vidomes", "PartnerProfileUpdated", [](v1::Payload& p) {
+    p.mutable_partner_profile_updated()->set_partner_id("vidomes");
+    p.mutable_partner_profile_updated()->set_name("Vidomes woningcorporatie");
+    p.mutable_partner_profile_updated()->set_website("https://vidomes.nl");
+  });
   add("action-maatjes", "ActionStarted", [](v1::Payload& p) {
+    // Under goal taal, without an owner (an ownership gap) or coalition: vidomes joins below.
     *p.mutable_action_started() = MakeActionStarted("maatjes").payload().action_started();
+    p.mutable_action_started()->set_goal_id("taal");
+    p.mutable_action_started()->clear_owner_partner_id();
+    p.mutable_action_started()->clear_partner_ids();
   });
   add("action-maatjes", "PartnerJoinedAction", [](v1::Payload& p) {
     p.mutable_partner_joined_action()->set_action_id("maatjes");
@@ -154,7 +162,6 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
   });
   add("action-maatjes", "OwnershipTransferred", [](v1::Payload& p) {
     p.mutable_ownership_transferred()->set_action_id("maatjes");
-    p.mutable_ownership_transferred()->set_from_partner_id("bibliotheek");
     p.mutable_ownership_transferred()->set_to_partner_id("vidomes");
   });
   add("action-maatjes", "ResultRecorded", [](v1::Payload& p) {
@@ -174,6 +181,10 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
     p.mutable_funds_allocated()->set_amount_cents(250000);
     p.mutable_funds_allocated()->set_source("Deal voor Noord");
   });
+  add("partner-vidomes", "PartnerLeft", [](v1::Payload& p) {
+    p.mutable_partner_left()->set_partner_id("vidomes");
+    p.mutable_partner_left()->set_reason("fusie");
+  });
   add("programme", "DecisionRecorded", [](v1::Payload& p) {
     *p.mutable_decision_recorded() = MakeDecisionRecorded("d1").payload().decision_recorded();
   });
@@ -185,7 +196,7 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
   });
   add("programme", "SignalRaised", [](v1::Payload& p) {
     p.mutable_signal_raised()->set_signal_id("s1");
-    p.mutable_signal_raised()->set_pillar_id("wonen");
+    p.mutable_signal_raised()->set_pillar_id("jeugd");
     p.mutable_signal_raised()->set_summary("Overlast bij het winkelcentrum");
   });
   add("programme", "ProgrammeDescribed", [](v1::Payload& p) {
@@ -195,6 +206,9 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
   });
   ASSERT_EQ(cases.size(), static_cast<size_t>(v1::Payload::GetDescriptor()->field_count()))
       << "a payload kind was added to events.proto: add it here";
+  std::set<std::string> kinds;
+  for (const Case& c : cases) kinds.insert(c.type);
+  ASSERT_EQ(kinds.size(), cases.size()) << "a payload kind is listed twice";
 
   for (const Case& c : cases) {
     const AppendResult r = Append(server_, MakeRequest(c.stream, {MakeEvent(c.payload)}));
@@ -210,8 +224,9 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
 }
 
 TEST_F(AppendReadTest, PositionsAreGaplessFromOneAcrossStreams) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   const std::vector<std::string> actions = {NewId("a"), NewId("b"), NewId("c")};
-  uint64_t next = 1;
+  uint64_t next = base + 1;
   for (int round = 0; round < 4; ++round) {
     for (size_t s = 0; s < actions.size(); ++s) {
       const int count = 1 + static_cast<int>((round + s) % 3);
@@ -234,6 +249,7 @@ TEST_F(AppendReadTest, PositionsAreGaplessFromOneAcrossStreams) {
 }
 
 TEST_F(AppendReadTest, StreamRevisionsStartAtZeroPerStream) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   const std::string a = NewId("a"), b = NewId("b");
   EXPECT_EQ(
       MustAppend(server_, MakeRequest("action-" + a, {MakeActionStarted(a)})).stream_revision(),
@@ -257,11 +273,12 @@ TEST_F(AppendReadTest, StreamRevisionsStartAtZeroPerStream) {
   ASSERT_TRUE(ra.status.ok() && rb.status.ok()) << Describe(ra.status) << Describe(rb.status);
   EXPECT_EQ(Revisions(ra.events), Range(0, 2));
   EXPECT_EQ(Revisions(rb.events), Range(0, 1));
-  EXPECT_EQ(Positions(ra.events), (std::vector<uint64_t>{1, 3, 4}));
-  EXPECT_EQ(Positions(rb.events), (std::vector<uint64_t>{2, 5}));
+  EXPECT_EQ(Positions(ra.events), (std::vector<uint64_t>{base + 1, base + 3, base + 4}));
+  EXPECT_EQ(Positions(rb.events), (std::vector<uint64_t>{base + 2, base + 5}));
 }
 
 TEST_F(AppendReadTest, HashChainLinksEveryEventToItsPredecessor) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   for (int i = 0; i < 10; ++i) {
     const std::string a = NewId("a");
     MustAppend(server_,
@@ -270,7 +287,7 @@ TEST_F(AppendReadTest, HashChainLinksEveryEventToItsPredecessor) {
                                     {MakePartnerJoined("p" + std::to_string(i))}));
   }
   const std::vector<v1::Event> log = MustReadLog(server_);
-  ASSERT_EQ(log.size(), 30u);
+  ASSERT_EQ(log.size(), base + 30);
   EXPECT_TRUE(ChainIsIntact(log));
   // A stream read shows the same hashes as the log.
   const ReadResult partner = ReadStream(server_, "partner-p3");
@@ -288,26 +305,29 @@ TEST_F(AppendReadTest, HeadOfEmptyLogIsZero) {
 }
 
 TEST_F(AppendReadTest, HeadIsPositionAndHashOfLastEvent) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   AppendActionEvents(server_, NewId("a"), 3);
   AppendActionEvents(server_, NewId("b"), 2);
   const v1::GetHeadResponse head = MustGetHead(server_);
   const std::vector<v1::Event> log = MustReadLog(server_);
-  ASSERT_EQ(log.size(), 5u);
-  EXPECT_EQ(head.position(), 5u);
+  ASSERT_EQ(log.size(), base + 5);
+  EXPECT_EQ(head.position(), base + 5);
   EXPECT_EQ(head.hash(), log.back().hash());
 }
 
 TEST_F(AppendReadTest, ReadStreamBackwardsFromTheEnd) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   const std::string a = NewId("a");
   AppendActionEvents(server_, NewId("other"), 2);
   AppendActionEvents(server_, a, 10);
   const ReadResult r = ReadStream(server_, "action-" + a, 0, 0, /*backwards=*/true);
   ASSERT_TRUE(r.status.ok()) << Describe(r.status);
   EXPECT_EQ(Revisions(r.events), Range(9, 0));
-  EXPECT_EQ(Positions(r.events), Range(12, 3));
+  EXPECT_EQ(Positions(r.events), Range(base + 12, base + 3));
 }
 
 TEST_F(AppendReadTest, ReadStreamBackwardsFromARevisionWithLimit) {
+  SeedPrerequisites(server_);
   const std::string a = NewId("a");
   AppendActionEvents(server_, a, 10);
   const ReadResult r = ReadStream(server_, "action-" + a, 6, 3, /*backwards=*/true);
@@ -316,6 +336,7 @@ TEST_F(AppendReadTest, ReadStreamBackwardsFromARevisionWithLimit) {
 }
 
 TEST_F(AppendReadTest, ReadStreamFromTheMiddle) {
+  SeedPrerequisites(server_);
   const std::string a = NewId("a");
   AppendActionEvents(server_, a, 10);
   const ReadResult r = ReadStream(server_, "action-" + a, 4);
@@ -324,6 +345,7 @@ TEST_F(AppendReadTest, ReadStreamFromTheMiddle) {
 }
 
 TEST_F(AppendReadTest, ReadStreamWithLimit) {
+  SeedPrerequisites(server_);
   const std::string a = NewId("a");
   AppendActionEvents(server_, a, 10);
   const ReadResult first = ReadStream(server_, "action-" + a, 0, 3);
@@ -335,34 +357,37 @@ TEST_F(AppendReadTest, ReadStreamWithLimit) {
 }
 
 TEST_F(AppendReadTest, ReadLogForwardsFromTheMiddleWithLimit) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   AppendActionEvents(server_, NewId("a"), 6);
   AppendActionEvents(server_, NewId("b"), 6);
-  const ReadResult from_middle = ReadLog(server_, 5);
+  const ReadResult from_middle = ReadLog(server_, base + 5);
   ASSERT_TRUE(from_middle.status.ok()) << Describe(from_middle.status);
-  EXPECT_EQ(Positions(from_middle.events), Range(5, 12));
-  const ReadResult limited = ReadLog(server_, 5, 4);
+  EXPECT_EQ(Positions(from_middle.events), Range(base + 5, base + 12));
+  const ReadResult limited = ReadLog(server_, base + 5, 4);
   ASSERT_TRUE(limited.status.ok()) << Describe(limited.status);
-  EXPECT_EQ(Positions(limited.events), Range(5, 8));
+  EXPECT_EQ(Positions(limited.events), Range(base + 5, base + 8));
   const ReadResult from_start = ReadLog(server_, 0, 2);
   ASSERT_TRUE(from_start.status.ok()) << Describe(from_start.status);
   EXPECT_EQ(Positions(from_start.events), Range(1, 2));
 }
 
 TEST_F(AppendReadTest, ReadLogBackwards) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   AppendActionEvents(server_, NewId("a"), 6);
   AppendActionEvents(server_, NewId("b"), 6);
   const ReadResult all = ReadLog(server_, 0, 0, /*backwards=*/true);
   ASSERT_TRUE(all.status.ok()) << Describe(all.status);
-  EXPECT_EQ(Positions(all.events), Range(12, 1));
+  EXPECT_EQ(Positions(all.events), Range(base + 12, 1));
   const ReadResult last_three = ReadLog(server_, 0, 3, /*backwards=*/true);
   ASSERT_TRUE(last_three.status.ok()) << Describe(last_three.status);
-  EXPECT_EQ(Positions(last_three.events), Range(12, 10));
-  const ReadResult from_seven = ReadLog(server_, 7, 0, /*backwards=*/true);
+  EXPECT_EQ(Positions(last_three.events), Range(base + 12, base + 10));
+  const ReadResult from_seven = ReadLog(server_, base + 7, 0, /*backwards=*/true);
   ASSERT_TRUE(from_seven.status.ok()) << Describe(from_seven.status);
-  EXPECT_EQ(Positions(from_seven.events), Range(7, 1));
+  EXPECT_EQ(Positions(from_seven.events), Range(base + 7, 1));
 }
 
 TEST_F(AppendReadTest, ReadUnknownStreamIsNotFound) {
+  SeedPrerequisites(server_);
   AppendActionEvents(server_, NewId("a"), 2);
   const ReadResult r = ReadStream(server_, "action-" + NewId("nope"));
   EXPECT_TRUE(StatusIs(r.status, grpc::StatusCode::NOT_FOUND));
@@ -370,6 +395,7 @@ TEST_F(AppendReadTest, ReadUnknownStreamIsNotFound) {
 }
 
 TEST_F(AppendReadTest, ExpectedRevisionsThatMatchAppend) {
+  const uint64_t base = SeedPrerequisites(server_).head;
   const std::string a = NewId("a");
   const std::string stream = "action-" + a;
   EXPECT_EQ(MustAppend(server_, MakeRequest(stream, NoStream(), {MakeActionStarted(a)}))
@@ -387,7 +413,7 @@ TEST_F(AppendReadTest, ExpectedRevisionsThatMatchAppend) {
   EXPECT_EQ(MustAppend(server_, MakeRequest(stream, Exact(3), {MakeResultRecorded(a, "4")}))
                 .stream_revision(),
             4u);
-  EXPECT_EQ(MustGetHead(server_).position(), 5u);
+  EXPECT_EQ(MustGetHead(server_).position(), base + 5);
 }
 
 }  // namespace

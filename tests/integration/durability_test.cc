@@ -15,7 +15,8 @@
 namespace itest {
 namespace {
 
-using DurabilityTest = ServerTest;
+// On the seed (SeedPrerequisites): the test's own events start at position base_ + 1.
+using DurabilityTest = SeededServerTest;
 
 std::vector<v1::AppendRequest> AppendSomeHistory(ServerProcess& server) {
   std::vector<v1::AppendRequest> requests;
@@ -54,7 +55,7 @@ TEST_F(DurabilityTest, RestartKeepsEventsHeadAndChainAndAppendsContinue) {
   const std::vector<v1::Event> before = MustReadLog(server_);
   const v1::GetHeadResponse head = MustGetHead(server_);
   const std::string token = server_.token();
-  ASSERT_EQ(before.size(), 24u);
+  ASSERT_EQ(before.size(), base_ + 24);
 
   ASSERT_EQ(server_.Stop(), 0);
   ASSERT_TRUE(server_.Restart());
@@ -81,15 +82,15 @@ TEST_F(DurabilityTest, RestartKeepsEventsHeadAndChainAndAppendsContinue) {
   EXPECT_EQ(fresh.stream_revision(), 6u);
   const std::vector<v1::Event> log = MustReadLog(server_);
   EXPECT_TRUE(ChainIsIntact(log));
-  ASSERT_EQ(log.size(), 26u);
-  EXPECT_EQ(log[24].prev_hash(), head.hash());
+  ASSERT_EQ(log.size(), base_ + 26);
+  EXPECT_EQ(log[head.position()].prev_hash(), head.hash());
 
   // Event ids are remembered across the restart.
   const AppendResult retry = Append(server_, history[0]);
   ASSERT_TRUE(retry.status.ok()) << Describe(retry.status);
   EXPECT_TRUE(retry.response.deduplicated());
-  EXPECT_EQ(retry.response.first_position(), 1u);
-  EXPECT_EQ(retry.response.last_position(), 2u);
+  EXPECT_EQ(retry.response.first_position(), base_ + 1);
+  EXPECT_EQ(retry.response.last_position(), base_ + 2);
 }
 
 // ---- kill -9 -----------------------------------------------------------------------------------
@@ -170,7 +171,10 @@ TEST_F(DurabilityTest, KillDuringConcurrentAppendsLosesNoAcknowledgedEvent) {
   constexpr int kCycles = 3;
   constexpr int kClients = 8;
   constexpr int kAcksBeforeKill = 150;  // acknowledged requests per cycle before the kill
-  std::vector<Attempt> attempts;        // over all cycles
+  std::vector<Attempt> attempts;        // over all cycles, from the seed on
+  for (size_t i = 0; i < seed_.requests.size(); ++i) {
+    attempts.push_back({seed_.requests[i], /*acknowledged=*/true, seed_.responses[i]});
+  }
 
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     SCOPED_TRACE("kill cycle " + std::to_string(cycle));
@@ -189,10 +193,12 @@ TEST_F(DurabilityTest, KillDuringConcurrentAppendsLosesNoAcknowledgedEvent) {
             events.push_back(n == 0 && i == 0 ? MakeActionStarted(own)
                                               : MakeResultRecorded(own, "r"));
           }
-          // Every other request goes to a stream all clients share.
+          // Every other request goes to a stream all clients share (decision ids are unique).
           Attempt attempt;
-          attempt.request = n % 2 == 0 ? MakeRequest("action-" + own, std::move(events))
-                                       : MakeRequest("programme", {MakeDecisionRecorded(own)});
+          attempt.request =
+              n % 2 == 0
+                  ? MakeRequest("action-" + own, std::move(events))
+                  : MakeRequest("programme", {MakeDecisionRecorded(own + "-" + std::to_string(n))});
           const AppendResult r = Append(server_, attempt.request);
           attempt.acknowledged = r.status.ok();
           attempt.response = r.response;

@@ -16,7 +16,9 @@
 namespace itest {
 namespace {
 
-using ErrorsTest = ServerTest;
+// On the seed (SeedPrerequisites), so a request the rules on write accept is refused only for the
+// error under test. "Stores nothing" means the head stays at the seed's, base_.
+using ErrorsTest = SeededServerTest;
 
 // Append with a hand-made authorization header (nullopt: none at all).
 grpc::Status AppendAuthorizedAs(ServerProcess& server, const std::optional<std::string>& header,
@@ -60,7 +62,7 @@ v1::AppendRequest SomeRequest() {
 TEST_F(ErrorsTest, AppendWithoutAuthorizationIsUnauthenticatedAndStoresNothing) {
   EXPECT_TRUE(StatusIs(AppendAuthorizedAs(server_, std::nullopt, SomeRequest()),
                        grpc::StatusCode::UNAUTHENTICATED));
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, AppendWithWrongTokenIsUnauthenticatedAndStoresNothing) {
@@ -69,7 +71,7 @@ TEST_F(ErrorsTest, AppendWithWrongTokenIsUnauthenticatedAndStoresNothing) {
   EXPECT_TRUE(
       StatusIs(AppendAuthorizedAs(server_, "Bearer " + server_.token() + "x", SomeRequest()),
                grpc::StatusCode::UNAUTHENTICATED));
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, AppendWithoutBearerSchemeIsUnauthenticatedAndStoresNothing) {
@@ -79,7 +81,7 @@ TEST_F(ErrorsTest, AppendWithoutBearerSchemeIsUnauthenticatedAndStoresNothing) {
     EXPECT_TRUE(StatusIs(AppendAuthorizedAs(server_, header, SomeRequest()),
                          grpc::StatusCode::UNAUTHENTICATED));
   }
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, ReadGetHeadAndSubscribeWithoutAuthorizationAreUnauthenticated) {
@@ -126,7 +128,7 @@ TEST_F(ErrorsTest, StreamNotMatchingPayloadIsInvalidArgument) {
     const AppendResult r = Append(server_, MakeRequest(stream, {event}));
     EXPECT_TRUE(StatusIs(r.status, grpc::StatusCode::INVALID_ARGUMENT, "stream"));
   }
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, MissingRequiredFieldIsInvalidArgumentNamingTheField) {
@@ -194,7 +196,7 @@ TEST_F(ErrorsTest, MissingRequiredFieldIsInvalidArgumentNamingTheField) {
     const AppendResult r = Append(server_, MakeRequest(c.stream, {MakeEvent(payload)}));
     EXPECT_TRUE(StatusIs(r.status, grpc::StatusCode::INVALID_ARGUMENT, c.field));
   }
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, EmptyEventIdIsInvalidArgument) {
@@ -202,7 +204,7 @@ TEST_F(ErrorsTest, EmptyEventIdIsInvalidArgument) {
   request.mutable_events(0)->clear_event_id();
   EXPECT_TRUE(
       StatusIs(Append(server_, request).status, grpc::StatusCode::INVALID_ARGUMENT, "event_id"));
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, MalformedEventIdIsInvalidArgument) {
@@ -217,7 +219,7 @@ TEST_F(ErrorsTest, MalformedEventIdIsInvalidArgument) {
     EXPECT_TRUE(
         StatusIs(Append(server_, request).status, grpc::StatusCode::INVALID_ARGUMENT, "event_id"));
   }
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, UppercaseUuidIsAValidEventId) {
@@ -230,13 +232,13 @@ TEST_F(ErrorsTest, UppercaseUuidIsAValidEventId) {
 TEST_F(ErrorsTest, EmptyEventsListIsInvalidArgument) {
   const AppendResult r = Append(server_, MakeRequest("action-" + NewId("a"), {}));
   EXPECT_TRUE(StatusIs(r.status, grpc::StatusCode::INVALID_ARGUMENT, "events"));
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, EmptyStreamIsInvalidArgument) {
   const AppendResult r = Append(server_, MakeRequest("", {MakeActionStarted(NewId("a"))}));
   EXPECT_TRUE(StatusIs(r.status, grpc::StatusCode::INVALID_ARGUMENT, "stream"));
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, PayloadWithoutEventIsInvalidArgument) {
@@ -248,7 +250,7 @@ TEST_F(ErrorsTest, PayloadWithoutEventIsInvalidArgument) {
   no_payload.mutable_events(0)->clear_payload();
   EXPECT_TRUE(
       StatusIs(Append(server_, no_payload).status, grpc::StatusCode::INVALID_ARGUMENT, "payload"));
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, MalformedOccurredOnIsInvalidArgument) {
@@ -261,7 +263,7 @@ TEST_F(ErrorsTest, MalformedOccurredOnIsInvalidArgument) {
     const AppendResult r = Append(server_, MakeRequest("action-" + a, {event}));
     EXPECT_TRUE(StatusIs(r.status, grpc::StatusCode::INVALID_ARGUMENT, "occurred_on"));
   }
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
 }
 
 TEST_F(ErrorsTest, RequestWithOneBadEventStoresNoneOfItsEvents) {
@@ -283,29 +285,30 @@ TEST_F(ErrorsTest, RequestWithOneBadEventStoresNoneOfItsEvents) {
   EXPECT_TRUE(
       StatusIs(Append(server_, bad_id).status, grpc::StatusCode::INVALID_ARGUMENT, "event_id"));
 
-  EXPECT_EQ(MustGetHead(server_).position(), 0u);
+  EXPECT_EQ(MustGetHead(server_).position(), base_);
   EXPECT_TRUE(StatusIs(ReadStream(server_, stream).status, grpc::StatusCode::NOT_FOUND));
   // The refused requests burnt none of the good events' ids.
   const v1::AppendResponse r = MustAppend(server_, good);
   EXPECT_FALSE(r.deduplicated());
-  EXPECT_EQ(r.first_position(), 1u);
-  EXPECT_EQ(r.last_position(), 5u);
+  EXPECT_EQ(r.first_position(), base_ + 1);
+  EXPECT_EQ(r.last_position(), base_ + 5);
 }
 
 // ---- ABORTED -----------------------------------------------------------------------------------
 
-class ExpectedRevisionTest : public ServerTest {
+class ExpectedRevisionTest : public SeededServerTest {
  protected:
-  // A stream at revision 2, preceded by one event elsewhere (so positions and revisions differ).
+  // After the seed, a stream at revision 2, preceded by one event elsewhere (so positions and
+  // revisions differ).
   void SetUp() override {
-    ServerTest::SetUp();
+    SeededServerTest::SetUp();
     if (HasFatalFailure()) return;
     MustAppend(server_, MakeRequest("programme", {MakeDecisionRecorded("d")}));
     MustAppend(server_,
                MakeRequest(stream_, {MakeActionStarted(action_), MakeResultRecorded(action_, "1"),
                                      MakeResultRecorded(action_, "2")}));
   }
-  void ExpectNothingAppended() { EXPECT_EQ(MustGetHead(server_).position(), 4u); }
+  void ExpectNothingAppended() { EXPECT_EQ(MustGetHead(server_).position(), base_ + 4); }
 
   // Letters only: the message must not contain the actual revision by accident.
   const std::string action_ = "maatjes";

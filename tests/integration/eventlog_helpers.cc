@@ -94,7 +94,7 @@ v1::ProposedEvent MakeKpiDefined(const std::string& kpi_id) {
   v1::Payload p;
   auto* e = p.mutable_kpi_defined();
   e->set_kpi_id(kpi_id);
-  e->set_pillar_id("jeugd-en-onderwijs");
+  e->set_pillar_id(kSeedPillar);
   e->set_name("Leerlingen met voldoende taalniveau");
   e->set_unit("%");
   e->set_baseline(61.5);
@@ -108,7 +108,7 @@ v1::ProposedEvent MakeActionStarted(const std::string& action_id) {
   v1::Payload p;
   auto* e = p.mutable_action_started();
   e->set_action_id(action_id);
-  e->set_goal_id("goal-taal");
+  e->set_goal_id(kSeedGoal);
   e->set_title("Taalmaatjes");
   e->set_description("Vrijwilligers oefenen wekelijks met ouders");
   e->set_owner_partner_id("bibliotheek");
@@ -148,6 +148,25 @@ v1::ProposedEvent MakeDecisionRecorded(const std::string& decision_id) {
   e->set_title("Doe mee! Weken in mei");
   e->set_text("De stuurgroep besluit ...");
   return MakeEvent(std::move(p));
+}
+
+// ---- The programme the builders refer to -------------------------------------------------------
+
+std::vector<v1::AppendRequest> SeedRequests() {
+  return {MakeRequest(std::string("pillar-") + kSeedPillar,
+                      {MakePillarDefined(kSeedPillar), MakeGoalDefined(kSeedPillar, kSeedGoal)}),
+          MakeRequest("partner-bibliotheek", {MakePartnerJoined("bibliotheek")}),
+          MakeRequest("partner-vidomes", {MakePartnerJoined("vidomes")})};
+}
+
+Seed SeedPrerequisites(ServerProcess& server) {
+  Seed seed;
+  seed.requests = SeedRequests();
+  for (const v1::AppendRequest& request : seed.requests) {
+    seed.responses.push_back(MustAppend(server, request));
+  }
+  seed.head = seed.responses.back().last_position();
+  return seed;
 }
 
 // ---- Requests ----------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ std::string NewUuid();
 std::string NewId(std::string_view prefix);
 
 // ---- Proposed events (each with a fresh event_id and a little metadata) ----------------------
+// MakeKpiDefined and MakeActionStarted name the seed's pillar, goal and partners (SeedRequests
+// below): on a log without the seed the rules on write refuse them with FAILED_PRECONDITION.
 
 v1::ProposedEvent MakeEvent(v1::Payload payload);
 v1::ProposedEvent MakePartnerJoined(const std::string& partner_id);
@@ -87,6 +89,29 @@ std::string Describe(const grpc::Status& status);
 ::testing::AssertionResult ChainIsIntact(const std::vector<v1::Event>& whole_log);
 bool SameMessage(const google::protobuf::Message& a, const google::protobuf::Message& b);
 
+// ---- The programme the builders refer to -----------------------------------------------------
+
+// The server checks the rules on write (services/domain/README.md): an ActionStarted needs its
+// goal (which needs its pillar) and its owner and coalition partners must be current partners.
+// The seed is the smallest programme in which the builders above satisfy them: pillar
+// jeugd-en-onderwijs (MakeKpiDefined's pillar) with goal goal-taal (MakeActionStarted's goal), then
+// partners bibliotheek and vidomes (MakeActionStarted's owner and coalition partner), in three
+// requests: kSeedEvents events in the streams pillar-jeugd-en-onderwijs, partner-bibliotheek and
+// partner-vidomes. Nothing in an action-* or the programme stream.
+inline constexpr uint64_t kSeedEvents = 4;
+inline constexpr const char* kSeedPillar = "jeugd-en-onderwijs";
+inline constexpr const char* kSeedGoal = "goal-taal";
+std::vector<v1::AppendRequest> SeedRequests();
+
+struct Seed {
+  std::vector<v1::AppendRequest> requests;    // as sent
+  std::vector<v1::AppendResponse> responses;  // one per request
+  uint64_t head = 0;                          // the head after the seed
+};
+// Appends SeedRequests(); a failure is recorded (ADD_FAILURE). On an empty log the seed takes
+// positions 1..kSeedEvents, so a test's own events start at head + 1.
+Seed SeedPrerequisites(ServerProcess& server);
+
 // ---- Fixture ---------------------------------------------------------------------------------
 
 // A fresh server on a fresh data dir for every test.
@@ -94,6 +119,22 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.Start()); }
   ServerProcess server_;
+};
+
+// A fresh server whose log starts with the seed (SeedPrerequisites): the test's own events start
+// at position base_ + 1; its stream revisions are unaffected (the seed has streams of its own).
+class SeededServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (HasFatalFailure()) return;
+    seed_ = SeedPrerequisites(server_);
+    ASSERT_FALSE(HasFailure()) << "seeding the programme failed";
+    base_ = seed_.head;
+    ASSERT_EQ(base_, kSeedEvents);
+  }
+  Seed seed_;
+  uint64_t base_ = 0;  // the head after the seed
 };
 
 // ---- Subscriptions ---------------------------------------------------------------------------

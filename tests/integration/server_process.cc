@@ -78,6 +78,7 @@ ServerProcess::~ServerProcess() {
   // A stale address from an earlier run would let us connect to nothing.
   std::error_code ec;
   std::filesystem::remove(data_dir_ / "grpc.addr", ec);
+  std::filesystem::remove(data_dir_ / "http.addr", ec);
   if (auto r = Spawn(); !r) return r;
   return WaitUntilServing();
 }
@@ -87,8 +88,10 @@ ServerProcess::~ServerProcess() {
 ::testing::AssertionResult ServerProcess::Spawn() {
   // Everything the child needs is prepared before fork: between fork and exec only
   // async-signal-safe calls are allowed (the parent runs gRPC threads).
-  std::vector<std::string> args = {WIJKBOEKD_PATH, "--data-dir", data_dir_.string(),
-                                   "--grpc-listen", "127.0.0.1:0"};
+  std::vector<std::string> args = {WIJKBOEKD_PATH,  "--data-dir",    data_dir_.string(),
+                                   "--grpc-listen", "127.0.0.1:0",   "--http-listen",
+                                   "127.0.0.1:0"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -142,6 +145,8 @@ ServerProcess::~ServerProcess() {
            << LogTail();
   }
   address_ = addr;
+  // Written before grpc.addr, so it is complete by now.
+  http_address_ = Trim(ReadFile(data_dir_ / "http.addr"));
   token_ = Trim(ReadFile(data_dir_ / "admin.token"));
   if (token_.empty()) {
     return ::testing::AssertionFailure() << "empty or missing " << data_dir_ / "admin.token";

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "wijkboek/v1/eventlog.grpc.pb.h"
 
@@ -17,8 +18,9 @@ namespace itest {
 // One wijkboekd child process on a private temp data dir, for one test.
 //
 // Start() creates /tmp/wijkboek-itest-XXXXXX (data/ and server.log inside), runs the server with
-// `--grpc-listen 127.0.0.1:0`, waits for data/grpc.addr and reads data/admin.token. Stop(), Kill()
-// and Restart() keep the data dir, so a test can prove what survives. The destructor kills a
+// `--grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0` (plus any extra args), waits for
+// data/grpc.addr, reads data/http.addr (the HTTP gateway's address) and data/admin.token. Stop(),
+// Kill() and Restart() keep the data dir, so a test can prove what survives. The destructor kills a
 // still-running server and removes the temp dir; when the test failed it first prints the tail of
 // the server log. Set WIJKBOEK_ITEST_KEEP=1 to keep the dir.
 //
@@ -48,6 +50,10 @@ class ServerProcess {
 
   bool running() const { return pid_ > 0; }
   const std::string& address() const { return address_; }
+  // The HTTP gateway's HOST:PORT; empty when the server wrote no http.addr.
+  const std::string& http_address() const { return http_address_; }
+  // More wijkboekd flags for the next Start/Restart, e.g. {"--http-anonymous-read"}.
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   const std::string& token() const { return token_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -77,6 +83,8 @@ class ServerProcess {
   pid_t pid_ = -1;
   int status_ = 0;  // wait status of the last exited child
   std::string address_;
+  std::string http_address_;
+  std::vector<std::string> extra_args_;
   std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<wijkboek::v1::EventLog::Stub> stub_;

@@ -17,6 +17,9 @@
 namespace itest {
 namespace {
 
+// Starts on an empty log. Each test first seeds the programme its action events refer to
+// (SeedPrerequisites, kSeedEvents events in streams of their own), so its own events start at
+// base + 1; subscriptions from 1 see the seed too. OnEmptyLog... seeds only once subscribed.
 using SubscribeTest = ServerTest;
 
 v1::SubscribeRequest FromPosition(uint64_t position, v1::Filter filter = {}) {
@@ -56,15 +59,27 @@ uint64_t ExpectOneCaughtUpBetweenHistoryAndLive(const std::vector<v1::SubscribeR
   return value;
 }
 
-// A mixed log: three actions, two partners, programme decisions.
-void AppendMixedEvents(ServerProcess& server, const std::vector<std::string>& actions, int rounds) {
-  for (int round = 0; round < rounds; ++round) {
+// A mixed log: actions (started in the call's first round; needs the seed), two partners,
+// programme decisions. Rounds first_round .. first_round + rounds - 1: a later call on the same log
+// goes on where the previous one stopped, so partner p0 and p1 join once (in rounds 0 and 1; later
+// rounds update their profiles) and every decision id is new, as the rules on write require.
+void AppendMixedEvents(ServerProcess& server, const std::vector<std::string>& actions, int rounds,
+                       int first_round = 0) {
+  for (int round = first_round; round < first_round + rounds; ++round) {
     for (const std::string& a : actions) {
-      MustAppend(server, MakeRequest("action-" + a, {round == 0 ? MakeActionStarted(a)
-                                                                : MakeResultRecorded(a, "r")}));
+      MustAppend(server, MakeRequest("action-" + a, {round == first_round
+                                                         ? MakeActionStarted(a)
+                                                         : MakeResultRecorded(a, "r")}));
     }
     const std::string partner = "p" + std::to_string(round % 2);
-    MustAppend(server, MakeRequest("partner-" + partner, {MakePartnerJoined(partner)}));
+    v1::ProposedEvent partner_event = MakePartnerJoined(partner);
+    if (round >= 2) {
+      v1::Payload update;
+      update.mutable_partner_profile_updated()->set_partner_id(partner);
+      update.mutable_partner_profile_updated()->set_website("https://" + partner + ".nl");
+      partner_event = MakeEvent(std::move(update));
+    }
+    MustAppend(server, MakeRequest("partner-" + partner, {std::move(partner_event)}));
     MustAppend(server,
                MakeRequest("programme", {MakeDecisionRecorded("d" + std::to_string(round))}));
   }
@@ -74,6 +89,7 @@ TEST_F(SubscribeTest, FromStartSeesEveryAcknowledgedEventOnceInOrderAcrossTheSwi
   constexpr int kWriters = 4;
   constexpr int kEventsPerWriter = 200;
   constexpr int kMaxEventsPerWriter = 1000;  // writers go on until the subscriber is live
+  SeedPrerequisites(server_);
   for (int i = 0; i < 25; ++i) {
     const std::string a = NewId("hist");
     MustAppend(server_,
@@ -160,11 +176,12 @@ TEST_F(SubscribeTest, FromStartSeesEveryAcknowledgedEventOnceInOrderAcrossTheSwi
 void ExpectFilteredSubscriptionSeesExactlyTheMatchingEvents(
     ServerProcess& server, const v1::Filter& filter,
     const std::function<bool(const v1::Event&)>& matches, const v1::AppendRequest& sentinel) {
+  SeedPrerequisites(server);
   const std::vector<std::string> actions = {"alpha", "beta", "gamma"};
   AppendMixedEvents(server, actions, 3);
   Subscription sub(server, FromPosition(1, filter));
   ASSERT_TRUE(sub.WaitForCaughtUp());
-  AppendMixedEvents(server, {"delta"}, 2);
+  AppendMixedEvents(server, {"delta"}, 2, /*first_round=*/3);
   const uint64_t last = MustAppend(server, sentinel).last_position();
   ASSERT_TRUE(sub.WaitForPosition(last)) << "the matching sentinel at " << last << " never arrived";
 
@@ -221,11 +238,12 @@ TEST_F(SubscribeTest, StreamPrefixAndEventTypeFiltersBothApply) {
 }
 
 TEST_F(SubscribeTest, FromPositionZeroSeesOnlyNewEvents) {
-  AppendMixedEvents(server_, {"alpha"}, 3);  // positions 1..9
+  SeedPrerequisites(server_);
+  AppendMixedEvents(server_, {"alpha"}, 3);
   const uint64_t head = MustGetHead(server_).position();
   Subscription sub(server_, FromPosition(0));
   ASSERT_TRUE(sub.WaitForCaughtUp());
-  AppendMixedEvents(server_, {"beta"}, 2);
+  AppendMixedEvents(server_, {"beta"}, 2, /*first_round=*/3);
   const uint64_t last = MustGetHead(server_).position();
   ASSERT_TRUE(sub.WaitForPosition(last));
   std::vector<uint64_t> expected;
@@ -235,27 +253,40 @@ TEST_F(SubscribeTest, FromPositionZeroSeesOnlyNewEvents) {
 }
 
 TEST_F(SubscribeTest, FromAPositionStartsThere) {
-  AppendMixedEvents(server_, {"alpha"}, 3);  // positions 1..9
-  Subscription sub(server_, FromPosition(5));
+  const uint64_t base = SeedPrerequisites(server_).head;
+  AppendMixedEvents(server_, {"alpha"}, 3);  // positions base + 1 .. base + 9
+  Subscription sub(server_, FromPosition(base + 5));
   ASSERT_TRUE(sub.WaitForCaughtUp());
   MustAppend(server_, MakeRequest("action-alpha", {MakeResultRecorded("alpha", "live")}));
-  ASSERT_TRUE(sub.WaitForPosition(10));
-  EXPECT_EQ(Positions(sub.Events()), (std::vector<uint64_t>{5, 6, 7, 8, 9, 10}));
-  EXPECT_EQ(ExpectOneCaughtUpBetweenHistoryAndLive(sub.Responses()), 9u);
+  ASSERT_TRUE(sub.WaitForPosition(base + 10));
+  EXPECT_EQ(Positions(sub.Events()), (std::vector<uint64_t>{base + 5, base + 6, base + 7,
+                                                            base + 8, base + 9, base + 10}));
+  EXPECT_EQ(ExpectOneCaughtUpBetweenHistoryAndLive(sub.Responses()), base + 9);
 }
 
 TEST_F(SubscribeTest, OnEmptyLogCatchesUpThenDeliversLiveEvents) {
   Subscription sub(server_, FromPosition(1));
   ASSERT_TRUE(sub.WaitForCaughtUp());
+  // Everything from here on is live: the seed, then an action in it.
+  const Seed seed = SeedPrerequisites(server_);
+  const uint64_t base = seed.head;
   const std::string a = NewId("a");
   const v1::AppendRequest request =
       MakeRequest("action-" + a, {MakeActionStarted(a), MakeResultRecorded(a, "r")});
   MustAppend(server_, request);
-  ASSERT_TRUE(sub.WaitForPosition(2));
+  ASSERT_TRUE(sub.WaitForPosition(base + 2));
   const std::vector<v1::Event> events = sub.Events();
-  ASSERT_EQ(Positions(events), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(events[0].event_id(), request.events(0).event_id());
-  EXPECT_TRUE(SameMessage(events[1].payload(), request.events(1).payload()));
+  std::vector<uint64_t> expected;
+  for (uint64_t p = 1; p <= base + 2; ++p) expected.push_back(p);
+  ASSERT_EQ(Positions(events), expected);
+  size_t i = 0;
+  for (const v1::AppendRequest& sent : seed.requests) {
+    for (const v1::ProposedEvent& e : sent.events()) {
+      EXPECT_EQ(events[i++].event_id(), e.event_id()) << "seed event " << i;
+    }
+  }
+  EXPECT_EQ(events[base].event_id(), request.events(0).event_id());
+  EXPECT_TRUE(SameMessage(events[base + 1].payload(), request.events(1).payload()));
   EXPECT_EQ(ExpectOneCaughtUpBetweenHistoryAndLive(sub.Responses()), 0u);
 }
 

@@ -1,0 +1,236 @@
+#include "services/gateway/params.h"
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace gateway {
+
+namespace v1 = ::wijkboek::v1;
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, v1::ActionStatus>, 7> kStatuses = {{
+    {"planned", v1::ACTION_STATUS_PLANNED},
+    {"in-progress", v1::ACTION_STATUS_IN_PROGRESS},
+    {"ongoing", v1::ACTION_STATUS_ONGOING},
+    {"extended", v1::ACTION_STATUS_EXTENDED},
+    {"continued-in-regular-work", v1::ACTION_STATUS_CONTINUED_IN_REGULAR_WORK},
+    {"completed", v1::ACTION_STATUS_COMPLETED},
+    {"stopped", v1::ACTION_STATUS_STOPPED},
+}};
+
+// Generous for ids and free text, tight enough that nobody ships megabytes through a filter.
+constexpr std::size_t kMaxParamLength = 1000;
+
+// The parameter's value when present; INVALID_ARGUMENT when absurdly long.
+absl::StatusOr<std::string> Text(const QueryParams& params, std::string_view name) {
+  std::string value = params.Get(name).value_or("");
+  if (value.size() > kMaxParamLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "query parameter ", std::string(name), ": longer than ", kMaxParamLength, " characters"));
+  }
+  return value;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ActionStatus> ParseActionStatus(std::string_view text) {
+  std::string lower = absl::AsciiStrToLower(std::string(text));
+  for (const auto& [slug, status] : kStatuses) {
+    if (lower == slug) return status;
+    std::string enum_name = absl::AsciiStrToLower(v1::ActionStatus_Name(status));
+    if (lower == enum_name) return status;
+  }
+  std::string accepted;
+  for (const auto& [slug, status] : kStatuses) {
+    absl::StrAppend(&accepted, accepted.empty() ? "" : ", ", std::string(slug));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("query parameter status: unknown status '",
+                                                 std::string(text), "'; use one of ", accepted));
+}
+
+std::string ActionStatusSlug(v1::ActionStatus status) {
+  for (const auto& [slug, s] : kStatuses) {
+    if (s == status) return std::string(slug);
+  }
+  return "unspecified";
+}
+
+absl::StatusOr<std::uint64_t> ParseUint(std::string_view name, std::string_view value,
+                                        std::uint64_t max) {
+  std::uint64_t out = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || out > max) {
+    return absl::InvalidArgumentError(absl::StrCat("query parameter ", std::string(name), ": '",
+                                                   std::string(value.substr(0, 40)),
+                                                   "' is not a whole number from 0 to ", max));
+  }
+  return out;
+}
+
+absl::StatusOr<bool> ParseBool(std::string_view name, std::string_view value) {
+  std::string lower = absl::AsciiStrToLower(std::string(value));
+  if (lower.empty() || lower == "1" || lower == "true" || lower == "yes" || lower == "on") {
+    return true;
+  }
+  if (lower == "0" || lower == "false" || lower == "no" || lower == "off") return false;
+  return absl::InvalidArgumentError(absl::StrCat("query parameter ", std::string(name), ": '",
+                                                 std::string(value.substr(0, 40)),
+                                                 "' is not true or false"));
+}
+
+absl::StatusOr<std::uint64_t> MinPosition(const QueryParams& params) {
+  auto value = params.Get("min_position");
+  if (!value) return 0;
+  return ParseUint("min_position", *value, UINT64_MAX);
+}
+
+// Each builder below reads its endpoint's parameters in the order the request message lists them.
+#define WB_ASSIGN(lhs, expr)                    \
+  auto lhs##_or = (expr);                       \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = std::move(*lhs##_or)
+
+absl::StatusOr<v1::GetProgrammeRequest> ProgrammeRequest(const QueryParams& params) {
+  v1::GetProgrammeRequest r;
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::ListPartnersRequest> PartnersRequest(const QueryParams& params) {
+  v1::ListPartnersRequest r;
+  WB_ASSIGN(sector, Text(params, "sector"));
+  WB_ASSIGN(role, Text(params, "role"));
+  r.set_sector(sector);
+  r.set_role(role);
+  if (auto v = params.Get("include_left")) {
+    WB_ASSIGN(include_left, ParseBool("include_left", *v));
+    r.set_include_left(include_left);
+  }
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::GetPartnerRequest> PartnerRequest(const std::string& id,
+                                                     const QueryParams& params) {
+  v1::GetPartnerRequest r;
+  r.set_partner_id(id);
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::ListActionsRequest> ActionsRequest(const QueryParams& params) {
+  v1::ListActionsRequest r;
+  WB_ASSIGN(pillar, Text(params, "pillar"));
+  WB_ASSIGN(goal, Text(params, "goal"));
+  WB_ASSIGN(partner, Text(params, "partner"));
+  WB_ASSIGN(query, Text(params, "q"));
+  WB_ASSIGN(token, Text(params, "page_token"));
+  r.set_pillar_id(pillar);
+  r.set_goal_id(goal);
+  r.set_partner_id(partner);
+  r.set_query(query);
+  r.set_page_token(token);
+  if (auto v = params.Get("status"); v && !v->empty()) {
+    WB_ASSIGN(status, ParseActionStatus(*v));
+    r.set_status(status);
+  }
+  if (auto v = params.Get("page_size"); v && !v->empty()) {
+    // The query itself refuses sizes over its maximum with a clear message; this only keeps the
+    // number inside the field's range.
+    WB_ASSIGN(size, ParseUint("page_size", *v, UINT32_MAX));
+    r.set_page_size(static_cast<std::uint32_t>(size));
+  }
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::GetActionRequest> ActionRequest(const std::string& id,
+                                                   const QueryParams& params) {
+  v1::GetActionRequest r;
+  r.set_action_id(id);
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::GetCollaborationRequest> CollaborationRequest(const QueryParams& params) {
+  v1::GetCollaborationRequest r;
+  WB_ASSIGN(pillar, Text(params, "pillar"));
+  r.set_pillar_id(pillar);
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::ListKpisRequest> KpisRequest(const QueryParams& params) {
+  v1::ListKpisRequest r;
+  WB_ASSIGN(pillar, Text(params, "pillar"));
+  r.set_pillar_id(pillar);
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::GetAgendaRequest> AgendaRequest(const QueryParams& params) {
+  v1::GetAgendaRequest r;
+  WB_ASSIGN(from, Text(params, "from"));
+  WB_ASSIGN(to, Text(params, "to"));
+  WB_ASSIGN(pillar, Text(params, "pillar"));
+  r.set_from_date(from);
+  r.set_to_date(to);
+  r.set_pillar_id(pillar);
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::GetFundsRequest> FundsRequest(const QueryParams& params) {
+  v1::GetFundsRequest r;
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::ListOwnershipGapsRequest> OwnershipGapsRequest(const QueryParams& params) {
+  v1::ListOwnershipGapsRequest r;
+  if (auto v = params.Get("stale_days"); v && !v->empty()) {
+    WB_ASSIGN(days, ParseUint("stale_days", *v, UINT32_MAX));
+    r.set_stale_days(static_cast<std::uint32_t>(days));
+  }
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+absl::StatusOr<v1::GetProjectBookRequest> ProjectBookRequest(const QueryParams& params) {
+  v1::GetProjectBookRequest r;
+  WB_ASSIGN(pillar, Text(params, "pillar"));
+  r.set_pillar_id(pillar);
+  WB_ASSIGN(min, MinPosition(params));
+  r.set_min_position(min);
+  return r;
+}
+
+#undef WB_ASSIGN
+
+absl::StatusOr<BookFormat> ProjectBookFormat(const QueryParams& params) {
+  std::string format = absl::AsciiStrToLower(params.Get("format").value_or("html"));
+  if (format == "html" || format.empty()) return BookFormat::kHtml;
+  if (format == "markdown" || format == "md") return BookFormat::kMarkdown;
+  if (format == "json") return BookFormat::kJson;
+  return absl::InvalidArgumentError(absl::StrCat("query parameter format: unknown format '",
+                                                 format.substr(0, 40),
+                                                 "'; use html, markdown or json"));
+}
+
+}  // namespace gateway
