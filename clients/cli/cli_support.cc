@@ -1,9 +1,11 @@
 #include "clients/cli/cli_support.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fstream>
 #include <random>
+#include <utility>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -30,6 +32,27 @@ absl::StatusOr<v1::ExpectedRevision> ParseExpectedRevision(absl::string_view tex
         absl::StrCat("--expected ", text, ": want any, no-stream, exists or a revision number"));
   }
   return expected;
+}
+
+absl::StatusOr<v1::ActionStatus> ParseActionStatus(absl::string_view text) {
+  static constexpr std::pair<const char*, v1::ActionStatus> kStatuses[] = {
+      {"planned", v1::ACTION_STATUS_PLANNED},
+      {"in-progress", v1::ACTION_STATUS_IN_PROGRESS},
+      {"ongoing", v1::ACTION_STATUS_ONGOING},
+      {"extended", v1::ACTION_STATUS_EXTENDED},
+      {"continued-in-regular-work", v1::ACTION_STATUS_CONTINUED_IN_REGULAR_WORK},
+      {"completed", v1::ACTION_STATUS_COMPLETED},
+      {"stopped", v1::ACTION_STATUS_STOPPED},
+  };
+  std::string hyphenated(text);
+  std::replace(hyphenated.begin(), hyphenated.end(), '_', '-');
+  std::string names;
+  for (const auto& [name, status] : kStatuses) {
+    if (hyphenated == name) return status;
+    absl::StrAppend(&names, names.empty() ? "" : ", ", name);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown status \"", text, "\"; expected one of ", names));
 }
 
 absl::StatusOr<std::vector<v1::ProposedEvent>> ReadProposedEvents(std::istream& in) {

@@ -20,6 +20,11 @@ namespace wijkboek::cli {
 // stream's last event). INVALID_ARGUMENT for anything else.
 [[nodiscard]] absl::StatusOr<v1::ExpectedRevision> ParseExpectedRevision(absl::string_view text);
 
+// Parses a status as the command line writes it: planned, in-progress, ongoing, extended,
+// continued-in-regular-work, completed, stopped (underscores instead of hyphens are accepted too).
+// INVALID_ARGUMENT listing the choices for anything else.
+[[nodiscard]] absl::StatusOr<v1::ActionStatus> ParseActionStatus(absl::string_view text);
+
 // Reads ProposedEvents, one JSON object per line (protobuf JSON mapping, snake_case or camelCase
 // field names). Blank lines are skipped; line numbers count them. An event without event_id gets
 // a fresh UUIDv4. INVALID_ARGUMENT naming the 1-based line for a line that does not parse or has

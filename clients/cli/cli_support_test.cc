@@ -31,6 +31,23 @@ TEST(ParseExpectedRevision, RejectsOtherText) {
   }
 }
 
+TEST(ParseActionStatus, AcceptsTheCommandLineNames) {
+  EXPECT_EQ(*ParseActionStatus("planned"), v1::ACTION_STATUS_PLANNED);
+  EXPECT_EQ(*ParseActionStatus("in-progress"), v1::ACTION_STATUS_IN_PROGRESS);
+  EXPECT_EQ(*ParseActionStatus("in_progress"), v1::ACTION_STATUS_IN_PROGRESS);
+  EXPECT_EQ(*ParseActionStatus("continued-in-regular-work"),
+            v1::ACTION_STATUS_CONTINUED_IN_REGULAR_WORK);
+  EXPECT_EQ(*ParseActionStatus("stopped"), v1::ACTION_STATUS_STOPPED);
+}
+
+TEST(ParseActionStatus, RejectsOtherTextListingTheChoices) {
+  absl::StatusOr<v1::ActionStatus> status = ParseActionStatus("bezig");
+  EXPECT_EQ(status.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.status().message().find("planned, in-progress, ongoing"), std::string::npos);
+  EXPECT_FALSE(ParseActionStatus("").ok());
+  EXPECT_FALSE(ParseActionStatus("IN-PROGRESS").ok());
+}
+
 TEST(ReadProposedEvents, ParsesLinesAndSkipsBlankOnes) {
   std::istringstream in(std::string("\n") + kActionStarted + "\n   \n" + kActionStarted + "\r\n");
   absl::StatusOr<std::vector<v1::ProposedEvent>> events = ReadProposedEvents(in);

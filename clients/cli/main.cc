@@ -1,4 +1,5 @@
-// wijkboek: the command-line client of the wijkboek event log (append, read, subscribe, head).
+// wijkboek: the command-line client of the wijkboek event log (append, read, subscribe, head) and
+// its views (views ...), and the programme importer (import).
 //
 // Exit status: 0 success; 1 the server answered with an error, could not be reached, or the output
 // could not be written; 2 bad usage or bad input (nothing was sent). Output is JSON lines on
@@ -6,12 +7,9 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <csignal>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <optional>
 #include <iostream>
@@ -25,13 +23,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "clients/cli/cli_support.h"
+#include "clients/cli/commands.h"
 #include "clients/cli/event_log_client.h"
+#include "clients/cli/views_client.h"
 
 namespace wijkboek::cli {
 namespace {
 
-constexpr int kExitServerError = 1;
-constexpr int kExitUsage = 2;
 constexpr char kDefaultServer[] = "127.0.0.1:50051";
 
 struct GlobalOptions {
@@ -61,48 +59,6 @@ struct SubscribeOptions {
   bool until_caught_up = false;
   bool verbose = false;
 };
-
-void PrintError(absl::string_view message) { std::cerr << "wijkboek: " << message << std::endl; }
-
-// Server errors: `wijkboek: ABORTED: stream action-x: expected revision 3, actual revision 5`.
-int ServerError(const absl::Status& status) {
-  std::cerr << "wijkboek: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
-            << std::endl;
-  if (status.code() == absl::StatusCode::kUnauthenticated ||
-      status.code() == absl::StatusCode::kPermissionDenied) {
-    PrintError("hint: check the token given by --token-file or WIJKBOEK_TOKEN");
-  } else if (status.code() == absl::StatusCode::kUnavailable) {
-    PrintError("hint: the server is unreachable or stopping; check --server or WIJKBOEK_SERVER");
-  }
-  return kExitServerError;
-}
-
-// What to do after writing stdout failed: nothing to report if the reader has gone.
-int OutputFailed() {
-  if (errno == EPIPE) return 0;
-  PrintError(absl::StrCat("writing output: ", std::strerror(errno)));
-  return kExitServerError;
-}
-
-// Prints the message as one JSON line on stdout. nullopt when done; otherwise the command must
-// stop and exit with the value. SIGPIPE is ignored, so a reader that went away (`| head`) shows
-// up here as EPIPE and ends the command quietly with 0.
-[[nodiscard]] std::optional<int> PrintJsonLine(const google::protobuf::Message& message,
-                                               bool flush) {
-  absl::StatusOr<std::string> line = ToJsonLine(message);
-  if (!line.ok()) return ServerError(absl::InternalError(line.status().message()));
-  line->push_back('\n');
-  if (std::fwrite(line->data(), 1, line->size(), stdout) != line->size() ||
-      (flush && std::fflush(stdout) != 0)) {
-    return OutputFailed();
-  }
-  return std::nullopt;
-}
-
-int FinishOutput() {
-  if (std::fflush(stdout) != 0) return OutputFailed();
-  return 0;
-}
 
 int RunAppend(const client::EventLogClient& client, const AppendOptions& options) {
   absl::StatusOr<v1::ExpectedRevision> expected = ParseExpectedRevision(options.expected);
@@ -230,14 +186,9 @@ constexpr char kFooter[] =
     "  wijkboek read --stream action-taalmaatjes\n"
     "  wijkboek append --stream action-taalmaatjes --expected no-stream --file events.jsonl\n"
     "  wijkboek subscribe --stream-prefix action- --until-caught-up\n"
+    "  wijkboek import deploy/demo/sterk-voor-noord.json\n"
+    "  wijkboek views project-book --format markdown\n"
     "Run `wijkboek COMMAND --help` for a command's options.";
-
-// CLI11 reads "-1" into an unsigned as its two's complement; refuse it instead.
-const CLI::Validator kNotNegative(
-    [](std::string& text) {
-      return !text.empty() && text[0] == '-' ? std::string("must not be negative") : std::string();
-    },
-    "");
 
 const CLI::Validator kAboveZero(
     [](std::string& text) {
@@ -257,7 +208,8 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions* options) {
                  "File whose first line is the bearer token;\n"
                  "without it, env WIJKBOEK_TOKEN holds the token itself")
       ->type_name("FILE");
-  app.add_option("--timeout", options->timeout_seconds, "Deadline of unary calls (append, head)")
+  app.add_option("--timeout", options->timeout_seconds,
+                 "Deadline of unary calls (append, head, views,\neach request of an import)")
       ->type_name("SECONDS")
       ->check(kAboveZero)
       ->capture_default_str();
@@ -388,11 +340,15 @@ int Main(int argc, char** argv) {
   AppendOptions append;
   ReadOptions read;
   SubscribeOptions subscribe;
+  ImportOptions import;
+  ViewsOptions views;
   AddGlobalOptions(app, &global);
   CLI::App* append_cmd = AddAppendCommand(app, &append);
   CLI::App* read_cmd = AddReadCommand(app, &read);
   CLI::App* subscribe_cmd = AddSubscribeCommand(app, &subscribe);
   AddHeadCommand(app);
+  CLI::App* import_cmd = AddImportCommand(app, &import);
+  CLI::App* views_cmd = AddViewsCommand(app, &views);
 
   try {
     app.parse(argc, argv);
@@ -401,11 +357,26 @@ int Main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
 
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(global.timeout_seconds * 1000));
+  auto channel = [&] {
+    return grpc::CreateChannel(global.server, grpc::InsecureChannelCredentials());
+  };
+  // The importer checks its file (and a dry run ends) before it needs a token.
+  if (*import_cmd) {
+    return RunImport(import, [&]() -> std::unique_ptr<client::EventLogClient> {
+      std::string token = ResolveToken(global);
+      if (token.empty()) return nullptr;
+      return std::make_unique<client::EventLogClient>(channel(), std::move(token), timeout);
+    });
+  }
+
   std::string token = ResolveToken(global);
   if (token.empty()) return kExitUsage;
-  client::EventLogClient client(
-      grpc::CreateChannel(global.server, grpc::InsecureChannelCredentials()), std::move(token),
-      std::chrono::milliseconds(static_cast<int64_t>(global.timeout_seconds * 1000)));
+  if (*views_cmd) {
+    return RunViews(*views_cmd, client::ViewsClient(channel(), std::move(token), timeout), views);
+  }
+  client::EventLogClient client(channel(), std::move(token), timeout);
 
   if (*append_cmd) return RunAppend(client, append);
   if (*read_cmd) return RunRead(client, read);

@@ -1,0 +1,90 @@
+#pragma once
+// What the `wijkboek` command files share: exit codes, output and error reporting, and the
+// commands that live in their own files (import_command.cc, views_command.cc). main.cc wires them.
+//
+// Threads: the CLI is single-threaded; these write to stdout/stderr.
+
+#include <google/protobuf/message.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "clients/cli/event_log_client.h"
+#include "clients/cli/views_client.h"
+
+namespace wijkboek::cli {
+
+constexpr int kExitServerError = 1;
+constexpr int kExitUsage = 2;
+
+// `wijkboek: message` on stderr.
+void PrintError(absl::string_view message);
+
+// Reports a server error as `wijkboek: CODE: message` (plus a hint for auth and reachability
+// errors) and returns kExitServerError.
+int ServerError(const absl::Status& status);
+
+// Prints the message as one JSON line on stdout. nullopt when done; otherwise the command must
+// stop and exit with the value. A reader that went away (`| head`, EPIPE) ends the command
+// quietly with 0.
+[[nodiscard]] std::optional<int> PrintJsonLine(const google::protobuf::Message& message,
+                                               bool flush);
+
+// Writes `text` to stdout as it is (adding a final newline if it has none); same result as
+// PrintJsonLine.
+[[nodiscard]] std::optional<int> PrintText(const std::string& text);
+
+// Flushes stdout: 0, or the exit status for a failed write.
+int FinishOutput();
+
+// CLI11 reads "-1" into an unsigned as its two's complement; refuse it instead.
+extern const CLI::Validator kNotNegative;
+
+// ---- import (import_command.cc) ----------------------------------------------------------------
+
+struct ImportOptions {
+  std::string file;
+  bool dry_run = false;
+  bool json = false;
+};
+
+CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options);
+
+// Makes the EventLog client when the command needs the server; nullptr when it cannot (the reason
+// already reported, e.g. no token).
+using ConnectEventLog = std::function<std::unique_ptr<client::EventLogClient>()>;
+
+// Reads and checks the whole file, then appends it request by request (nothing when it has any
+// problem: exit 2). --dry-run prints the requests instead and needs no server.
+int RunImport(const ImportOptions& options, const ConnectEventLog& connect);
+
+// ---- views (views_command.cc) ------------------------------------------------------------------
+
+struct ViewsOptions {
+  uint64_t min_position = 0;
+  std::string id;  // `views partner ID`, `views action ID`
+  std::string sector, role;
+  bool include_left = false;
+  std::string pillar, goal, status, partner, query, page_token;
+  uint32_t page_size = 0;
+  bool all = false;
+  uint32_t stale_days = 0;
+  std::string from, to;
+  std::string format = "json";
+};
+
+// Adds `views` with one subcommand per view.
+CLI::App* AddViewsCommand(CLI::App& app, ViewsOptions* options);
+
+// Runs the view chosen under `views_command`; prints the response as one JSON line (the project
+// book's Markdown or HTML as it is with --format markdown|html).
+int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
+             const ViewsOptions& options);
+
+}  // namespace wijkboek::cli

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# End-to-end test of `wijkboek import` and `wijkboek views` against a real wijkboekd.
+#
+#   import_test.sh PATH/TO/wijkboekd PATH/TO/wijkboek PATH/TO/programme.json PATH/TO/fixture.json
+#
+# Starts the server on a temp data dir (--grpc-listen 127.0.0.1:0), imports the programme file,
+# imports it again (nothing new), refuses a broken copy without appending anything, imports a
+# second, small programme file, and reads the programme back through the Views service. The views
+# checks are skipped, with a notice, only when the server answers UNIMPLEMENTED (a server without
+# the Views service). Set WIJKBOEK_CLI_TEST_KEEP=1 to keep the temp dir.
+set -euo pipefail
+
+if [[ $# -ne 4 ]]; then
+  echo "usage: $0 WIJKBOEKD WIJKBOEK PROGRAMME.json FIXTURE.json" >&2
+  exit 2
+fi
+SERVER_BIN=$1
+CLI=$2
+PROGRAMME=$3
+FIXTURE=$4
+TMP=$(mktemp -d /tmp/wijkboek-import-test.XXXXXX)
+DATA=$TMP/data
+SERVER_PID=
+CLI_TIMEOUT=60
+
+cleanup() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [[ ${WIJKBOEK_CLI_TEST_KEEP:-0} == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  if [[ -f $TMP/server.log ]]; then
+    echo "--- last lines of the server log:" >&2
+    tail -n 30 "$TMP/server.log" >&2 || true
+  fi
+  exit 1
+}
+step() { echo "== $*"; }
+
+OUT=$TMP/out
+ERR=$TMP/err
+run() {  # run WANT_RC ARGS...: stdout to $OUT, stderr to $ERR
+  local want=$1
+  shift
+  local rc=0
+  timeout "$CLI_TIMEOUT" "$CLI" "$@" >"$OUT" 2>"$ERR" || rc=$?
+  if [[ $rc -ne $want ]]; then
+    fail "wijkboek $* exited $rc, want $want; stdout: $(head -c 2000 "$OUT"); stderr: $(head -c 2000 "$ERR")"
+  fi
+}
+out_has() { grep -Eq -- "$1" "$OUT" || fail "$2: stdout does not match /$1/: $(head -c 2000 "$OUT")"; }
+err_has() { grep -Eq -- "$1" "$ERR" || fail "$2: stderr does not match /$1/: $(head -c 2000 "$ERR")"; }
+
+# check_json FILE PYTHON_EXPR DESCRIPTION: `j` is the first JSON object in FILE.
+check_json() {
+  python3 - "$1" "$2" "$3" <<'EOF' || fail "$3"
+import json, sys
+path, expr, what = sys.argv[1:4]
+j = json.loads(open(path).readline())
+if not eval(expr):
+    print(f"check failed: {what}\n  expression: {expr}\n  got: {json.dumps(j)[:2000]}", file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+read_head() {
+  run 0 "${TOKEN[@]}" head
+  HEAD=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1])).get("position", 0)))' "$OUT")
+}
+
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for $what"
+    sleep 0.05
+  done
+}
+server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || fail "wijkboekd exited early"; }
+addr_written() { server_alive && [[ -f $DATA/grpc.addr ]] && [[ $(wc -l <"$DATA/grpc.addr") -ge 1 ]]; }
+server_exited() {
+  local state
+  state=$(awk '{print $3}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo gone)
+  [[ $state == Z || $state == gone ]]
+}
+
+step "start wijkboekd"
+mkdir -p "$DATA"
+"$SERVER_BIN" --data-dir "$DATA" --grpc-listen 127.0.0.1:0 >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+wait_for "$DATA/grpc.addr" 30 addr_written
+export WIJKBOEK_SERVER
+WIJKBOEK_SERVER=$(head -n 1 "$DATA/grpc.addr")
+unset WIJKBOEK_TOKEN
+TOKEN=(--token-file "$DATA/admin.token")
+
+step "dry run: the requests as JSON lines, nothing sent, no token needed"
+run 0 import "$PROGRAMME" --dry-run
+[[ $(wc -l <"$OUT") -eq 108 ]] || fail "dry run printed $(wc -l <"$OUT") requests, want 108"
+check_json "$OUT" 'j["stream"] == "programme" and "programme_described" in j["events"][0]["payload"]' \
+  "the first request describes the programme"
+err_has "dry run: .* 108 requests, 290 events .*nothing was sent" "dry-run summary"
+read_head
+[[ $HEAD -eq 0 ]] || fail "a dry run appended: head $HEAD"
+
+step "a broken file: exit 2, every problem named, nothing appended"
+python3 - "$PROGRAMME" "$TMP/broken.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["actions"][12]["status_code"] = "bezig"
+doc["partners"][3]["sector"] = "horeca"
+doc["actions"][20]["goal"] = "fz-bestaat-niet"
+json.dump(doc, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+run 2 "${TOKEN[@]}" import "$TMP/broken.json"
+err_has '^wijkboek: .*broken.json: actions\[12\] \(fz-routekaart-financiele-hulp\): unknown status_code "bezig"; expected one of completed, in_progress' \
+  "unknown status named"
+err_has 'partners\[3\] \(jgz\): unknown sector "horeca"' "unknown sector named"
+err_has 'actions\[20\] \([a-z0-9-]+\): goal "fz-bestaat-niet" is not a goal in this file' "dangling goal named"
+err_has '3 problems in the file; nothing was imported' "problem count"
+read_head
+[[ $HEAD -eq 0 ]] || fail "a broken file appended: head $HEAD"
+printf '{"programme": ' >"$TMP/not-json.json"
+run 2 "${TOKEN[@]}" import "$TMP/not-json.json"
+err_has "not valid JSON" "not JSON"
+
+step "import the programme"
+run 0 "${TOKEN[@]}" import "$PROGRAMME"
+cat "$OUT"
+out_has "^imported .*: 1 programme, 4 pillars, 30 goals, 37 partners, 65 actions, 120 results, 3 status changes, 30 decisions" \
+  "first import reports the counts"
+out_has "290 events in 108 requests appended; head at position 290" "first import reports the head"
+read_head
+[[ $HEAD -eq 290 ]] || fail "head after import is $HEAD, want 290"
+
+step "import it again: nothing new, head unchanged"
+run 0 "${TOKEN[@]}" import "$PROGRAMME"
+cat "$OUT"
+out_has "^nothing new: 108 requests were already imported \(deduplicated\); head at position 290" \
+  "second import reports nothing new"
+run 0 "${TOKEN[@]}" import "$PROGRAMME" --json
+check_json "$OUT" 'j["requests"] == 108 and j["deduplicated_requests"] == 108 and j["appended_events"] == 0 and j["head_position"] == 290 and j["counts"]["partners"] == 37' \
+  "--json summary"
+read_head
+[[ $HEAD -eq 290 ]] || fail "a repeated import moved the head to $HEAD"
+
+step "the log holds the mapping"
+run 0 "${TOKEN[@]}" read --stream action-jo-brugfunctionaris
+check_json "$OUT" 'j["type"] == "ActionStarted" and j["payload"]["action_started"]["owner_partner_id"] == "de-waterlelie" and j["payload"]["action_started"]["partner_ids"] == ["de-margriet", "de-trampoline", "kwadraad"] and j["metadata"]["source"] == "wijkboek-import"' \
+  "owner is the first listed partner"
+run 0 "${TOKEN[@]}" read --stream action-fvw-containertuintjes --backwards --limit 1
+check_json "$OUT" 'j["type"] == "ActionStatusChanged" and j["payload"]["action_status_changed"]["status"] == "ACTION_STATUS_STOPPED"' \
+  "a stopped action ends stopped"
+
+step "views"
+rc=0
+timeout "$CLI_TIMEOUT" "$CLI" "${TOKEN[@]}" views programme --min-position "$HEAD" >"$OUT" 2>"$ERR" || rc=$?
+if [[ $rc -ne 0 ]] && grep -q "^wijkboek: UNIMPLEMENTED" "$ERR"; then
+  echo "NOTICE: the server has no Views service (UNIMPLEMENTED); the views checks are skipped"
+else
+  [[ $rc -eq 0 ]] || fail "views programme exited $rc: $(cat "$ERR")"
+  check_json "$OUT" 'int(j["as_of_position"]) >= 290 and any(p["pillar_id"] == "jeugd-en-onderwijs" for p in j["pillars"])' \
+    "views programme shows the pillars"
+
+  run 0 "${TOKEN[@]}" views partners --min-position "$HEAD"
+  check_json "$OUT" 'any(p["name"] == "Bibliotheek aan de Vliet" for p in j["partners"]) and len(j["partners"]) == 37' \
+    "views partners lists the programme's partners"
+  run 0 "${TOKEN[@]}" views partners --sector welzijn
+  check_json "$OUT" 'sorted(p["partner_id"] for p in j["partners"]) == ["kwadraad", "sport-en-welzijn", "woej"]' \
+    "views partners --sector"
+
+  run 0 "${TOKEN[@]}" views actions --pillar jeugd-en-onderwijs --all
+  check_json "$OUT" 'len(j["actions"]) == 12 and all(a["pillar_id"] == "jeugd-en-onderwijs" for a in j["actions"]) and any(a["action_id"] == "jo-brugfunctionaris" and a["owner_partner_id"] == "de-waterlelie" for a in j["actions"])' \
+    "views actions --pillar jeugd-en-onderwijs"
+  run 0 "${TOKEN[@]}" views actions --status stopped --all
+  check_json "$OUT" 'sorted(a["action_id"] for a in j["actions"]) == ["fvw-containertuintjes", "fvw-ooievaarspaal", "fvw-veiligheidsdag"]' \
+    "views actions --status stopped"
+  run 2 "${TOKEN[@]}" views actions --status bezig
+  err_has "unknown status" "a bad --status is a usage error"
+
+  run 0 "${TOKEN[@]}" views action fvw-containertuintjes
+  check_json "$OUT" 'j["action"]["status"] == "ACTION_STATUS_STOPPED" and len(j["action"]["results"]) == 2' \
+    "views action: results and status"
+
+  run 0 "${TOKEN[@]}" views project-book --format markdown
+  out_has "Jeugd en onderwijs" "project book names a pillar"
+  out_has "Leerachterstanden worden ingelopen" "project book names a goal"
+  out_has "Flatcoach" "project book names an action"
+  run 0 "${TOKEN[@]}" views project-book --pillar jongeren
+  check_json "$OUT" '"Rolmodellen" in j["markdown"] and "<html" in j["html"].lower()' \
+    "project book as JSON with markdown and html"
+
+  for view in "collaboration" "gaps --stale-days 30" "kpis" "agenda --from 2020-01-01" "funds" "partner vidomes"; do
+    # shellcheck disable=SC2086
+    run 0 "${TOKEN[@]}" views $view
+    check_json "$OUT" 'isinstance(j, dict)' "views $view answers JSON"
+  done
+fi
+
+step "a second, small programme file, after an interrupted import of it: the import resumes"
+# An interrupted import leaves a prefix of whole requests: append the first 4 of the dry run by
+# hand, with the same ids and content, then import the file.
+run 0 import "$FIXTURE" --dry-run
+cp "$OUT" "$TMP/fixture.jsonl"
+[[ $(wc -l <"$TMP/fixture.jsonl") -eq 11 ]] || fail "fixture dry run: $(wc -l <"$TMP/fixture.jsonl") requests, want 11"
+for i in 1 2 3 4; do
+  python3 - "$TMP/fixture.jsonl" "$i" "$TMP/request.jsonl" "$TMP/stream" <<'EOF'
+import json, sys
+request = json.loads(open(sys.argv[1]).readlines()[int(sys.argv[2]) - 1])
+with open(sys.argv[3], "w") as out:
+    for event in request["events"]:
+        out.write(json.dumps(event, ensure_ascii=False) + "\n")
+open(sys.argv[4], "w").write(request["stream"])
+EOF
+  run 0 "${TOKEN[@]}" append --stream "$(cat "$TMP/stream")" --expected any --file "$TMP/request.jsonl"
+done
+run 0 "${TOKEN[@]}" import "$FIXTURE"
+cat "$OUT"
+out_has "2 pillars, 3 goals, 3 partners, 4 actions, 6 results, 1 status change, 2 decisions" \
+  "fixture counts"
+out_has "15 events in 7 requests appended, 4 requests were already there \(resumed\); head at position 312" \
+  "the import resumed after the appended prefix"
+read_head
+[[ $HEAD -eq 312 ]] || fail "head after the fixture is $HEAD, want 312"
+
+step "a file changed since its import: refused mid-way with the server's code, exit 1"
+python3 - "$FIXTURE" "$TMP/changed.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["partners"][1]["name"] = "Hovenier Jansen en Zonen"
+json.dump(doc, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+run 1 "${TOKEN[@]}" import "$TMP/changed.json"
+err_has "^wijkboek: ALREADY_EXISTS: " "the server's code"
+err_has "import stopped at request 5 of 11 \(stream partner-hovenier-jansen\).*4 already there.*Run the import again" \
+  "where the import stopped"
+read_head
+[[ $HEAD -eq 312 ]] || fail "a refused import moved the head to $HEAD"
+
+step "stop wijkboekd with SIGTERM"
+kill -TERM "$SERVER_PID"
+wait_for "wijkboekd to exit" 30 server_exited
+rc=0
+wait "$SERVER_PID" || rc=$?
+SERVER_PID=
+[[ $rc -eq 0 ]] || fail "wijkboekd exited $rc after SIGTERM"
+
+echo "PASS: import and views end-to-end"
