@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/domain/state.h"
 
 namespace wijkboek::cli {
 
@@ -35,24 +36,10 @@ absl::StatusOr<v1::ExpectedRevision> ParseExpectedRevision(absl::string_view tex
 }
 
 absl::StatusOr<v1::ActionStatus> ParseActionStatus(absl::string_view text) {
-  static constexpr std::pair<const char*, v1::ActionStatus> kStatuses[] = {
-      {"planned", v1::ACTION_STATUS_PLANNED},
-      {"in-progress", v1::ACTION_STATUS_IN_PROGRESS},
-      {"ongoing", v1::ACTION_STATUS_ONGOING},
-      {"extended", v1::ACTION_STATUS_EXTENDED},
-      {"continued-in-regular-work", v1::ACTION_STATUS_CONTINUED_IN_REGULAR_WORK},
-      {"completed", v1::ACTION_STATUS_COMPLETED},
-      {"stopped", v1::ACTION_STATUS_STOPPED},
-  };
-  std::string hyphenated(text);
-  std::replace(hyphenated.begin(), hyphenated.end(), '_', '-');
-  std::string names;
-  for (const auto& [name, status] : kStatuses) {
-    if (hyphenated == name) return status;
-    absl::StrAppend(&names, names.empty() ? "" : ", ", name);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown status \"", text, "\"; expected one of ", names));
+  std::optional<v1::ActionStatus> status = domain::ParseStatusName(std::string(text));
+  if (status) return *status;
+  return absl::InvalidArgumentError(absl::StrCat("unknown status \"", text, "\"; expected one of ",
+                                                 domain::StatusNamesForPeople()));
 }
 
 absl::StatusOr<std::vector<v1::ProposedEvent>> ReadProposedEvents(std::istream& in) {

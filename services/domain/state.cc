@@ -2,6 +2,7 @@
 // snapshot encoding in state_snapshot.cc; services/domain/README.md lists every rule.
 #include "services/domain/state.h"
 
+
 #include <algorithm>
 #include <utility>
 
@@ -50,6 +51,27 @@ std::string StatusName(ActionStatus status) {
     default:
       return absl::StrCat("status ", static_cast<int>(status));
   }
+}
+
+std::optional<ActionStatus> ParseStatusName(std::string_view text) {
+  std::string name(text);
+  std::replace(name.begin(), name.end(), '-', '_');
+  constexpr std::string_view kPrefix = "action_status_";
+  if (name.rfind(kPrefix, 0) == 0) name.erase(0, kPrefix.size());
+  for (int n = v1::ACTION_STATUS_PLANNED; n <= v1::ACTION_STATUS_STOPPED; ++n) {
+    if (name == StatusName(static_cast<ActionStatus>(n))) return static_cast<ActionStatus>(n);
+  }
+  return std::nullopt;
+}
+
+std::string StatusNamesForPeople() {
+  std::string names;
+  for (int n = v1::ACTION_STATUS_PLANNED; n <= v1::ACTION_STATUS_STOPPED; ++n) {
+    std::string name = StatusName(static_cast<ActionStatus>(n));
+    std::replace(name.begin(), name.end(), '_', '-');
+    absl::StrAppend(&names, names.empty() ? "" : ", ", name);
+  }
+  return names;
 }
 
 // The table in README.md. Working statuses (in progress, ongoing, extended) move freely among

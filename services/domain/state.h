@@ -17,6 +17,7 @@
 // Threads: none of its own; the owner synchronises.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,13 @@ bool IsKnownStatus(int status);
 // "planned", "in_progress", ..., "stopped" (the names the programme's data uses); "unspecified"
 // for 0 and "status <n>" for a number outside the enum.
 std::string StatusName(wijkboek::v1::ActionStatus status);
+
+// The status a person or a URL names, in lowercase: "in-progress", "in_progress" or
+// "action_status_in_progress"; nullopt for anything else (and for "unspecified").
+std::optional<wijkboek::v1::ActionStatus> ParseStatusName(std::string_view text);
+
+// "planned, in-progress, ..., stopped": the names to offer in an error message.
+std::string StatusNamesForPeople();
 
 // The table of allowed ActionStatusChanged transitions (README.md). Changing to the same status
 // is never allowed; STOPPED is final.

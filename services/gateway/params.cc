@@ -1,5 +1,6 @@
 #include "services/gateway/params.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/domain/state.h"
 
 namespace gateway {
 
@@ -14,15 +16,6 @@ namespace v1 = ::wijkboek::v1;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, v1::ActionStatus>, 7> kStatuses = {{
-    {"planned", v1::ACTION_STATUS_PLANNED},
-    {"in-progress", v1::ACTION_STATUS_IN_PROGRESS},
-    {"ongoing", v1::ACTION_STATUS_ONGOING},
-    {"extended", v1::ACTION_STATUS_EXTENDED},
-    {"continued-in-regular-work", v1::ACTION_STATUS_CONTINUED_IN_REGULAR_WORK},
-    {"completed", v1::ACTION_STATUS_COMPLETED},
-    {"stopped", v1::ACTION_STATUS_STOPPED},
-}};
 
 // Generous for ids and free text, tight enough that nobody ships megabytes through a filter.
 constexpr std::size_t kMaxParamLength = 1000;
@@ -40,25 +33,20 @@ absl::StatusOr<std::string> Text(const QueryParams& params, std::string_view nam
 }  // namespace
 
 absl::StatusOr<v1::ActionStatus> ParseActionStatus(std::string_view text) {
-  std::string lower = absl::AsciiStrToLower(std::string(text));
-  for (const auto& [slug, status] : kStatuses) {
-    if (lower == slug) return status;
-    std::string enum_name = absl::AsciiStrToLower(v1::ActionStatus_Name(status));
-    if (lower == enum_name) return status;
-  }
-  std::string accepted;
-  for (const auto& [slug, status] : kStatuses) {
-    absl::StrAppend(&accepted, accepted.empty() ? "" : ", ", std::string(slug));
+  // Query strings are case-insensitive here, so ACTION_STATUS_COMPLETED works as well.
+  if (auto status = domain::ParseStatusName(absl::AsciiStrToLower(std::string(text)))) {
+    return *status;
   }
   return absl::InvalidArgumentError(absl::StrCat("query parameter status: unknown status '",
-                                                 std::string(text), "'; use one of ", accepted));
+                                                 std::string(text), "'; use one of ",
+                                                 domain::StatusNamesForPeople()));
 }
 
 std::string ActionStatusSlug(v1::ActionStatus status) {
-  for (const auto& [slug, s] : kStatuses) {
-    if (s == status) return std::string(slug);
-  }
-  return "unspecified";
+  if (!domain::IsKnownStatus(status)) return "unspecified";
+  std::string slug = domain::StatusName(status);
+  std::replace(slug.begin(), slug.end(), '_', '-');
+  return slug;
 }
 
 absl::StatusOr<std::uint64_t> ParseUint(std::string_view name, std::string_view value,
