@@ -2,7 +2,6 @@
 // snapshot encoding in state_snapshot.cc; services/domain/README.md lists every rule.
 #include "services/domain/state.h"
 
-
 #include <algorithm>
 #include <utility>
 
