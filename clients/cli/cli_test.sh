@@ -83,41 +83,12 @@ stderr_has() {  # stderr_has REGEX DESCRIPTION
   grep -Eq -- "$1" "$ERR" || fail "$2: stderr does not match /$1/: $(cat "$ERR")"
 }
 
-# read_head: sets HEAD to the log's head position.
-read_head() {
-  run 0 "${TOKEN[@]}" head
-  HEAD=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1])).get("position", 0)))' "$OUT")
-}
 
-# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or the deadline passes.
-wait_for() {
-  local what=$1 seconds=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for $what"
-    sleep 0.05
-  done
-}
-
-server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || fail "wijkboekd exited early"; }
-# grpc.addr counts once its line is complete (ends in a newline).
-addr_written() { server_alive && [[ -f $DATA/grpc.addr ]] && [[ $(wc -l <"$DATA/grpc.addr") -ge 1 ]]; }
-# A child that exited stays a zombie until `wait`; kill -0 still succeeds on it.
-server_exited() {
-  local state
-  state=$(awk '{print $3}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo gone)
-  [[ $state == Z || $state == gone ]]
-}
+source "$(dirname "${BASH_SOURCE[0]}")/test_server.sh"
 
 step "start wijkboekd"
-mkdir -p "$DATA"
-"$SERVER_BIN" --data-dir "$DATA" --grpc-listen 127.0.0.1:0 >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-wait_for "$DATA/grpc.addr" 30 addr_written
+start_server
 [[ -s $DATA/admin.token ]] || fail "no $DATA/admin.token"
-export WIJKBOEK_SERVER
-WIJKBOEK_SERVER=$(head -n 1 "$DATA/grpc.addr")
 unset WIJKBOEK_TOKEN
 TOKEN=(--token-file "$DATA/admin.token")
 echo "server at $WIJKBOEK_SERVER"
@@ -287,11 +258,6 @@ run 1 "${TOKEN[@]}" --server 127.0.0.1:1 --timeout 5 head
 stderr_has "^wijkboek: (UNAVAILABLE|DEADLINE_EXCEEDED): " "unreachable server"
 
 step "stop wijkboekd with SIGTERM"
-kill -TERM "$SERVER_PID"
-wait_for "wijkboekd to exit" 30 server_exited
-rc=0
-wait "$SERVER_PID" || rc=$?
-SERVER_PID=
-[[ $rc -eq 0 ]] || fail "wijkboekd exited $rc after SIGTERM"
+stop_server
 
 echo "PASS: cli end-to-end"

@@ -68,35 +68,11 @@ if not eval(expr):
 EOF
 }
 
-read_head() {
-  run 0 "${TOKEN[@]}" head
-  HEAD=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1])).get("position", 0)))' "$OUT")
-}
 
-wait_for() {
-  local what=$1 seconds=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for $what"
-    sleep 0.05
-  done
-}
-server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || fail "wijkboekd exited early"; }
-addr_written() { server_alive && [[ -f $DATA/grpc.addr ]] && [[ $(wc -l <"$DATA/grpc.addr") -ge 1 ]]; }
-server_exited() {
-  local state
-  state=$(awk '{print $3}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo gone)
-  [[ $state == Z || $state == gone ]]
-}
+source "$(dirname "${BASH_SOURCE[0]}")/test_server.sh"
 
 step "start wijkboekd"
-mkdir -p "$DATA"
-"$SERVER_BIN" --data-dir "$DATA" --grpc-listen 127.0.0.1:0 >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
-wait_for "$DATA/grpc.addr" 30 addr_written
-export WIJKBOEK_SERVER
-WIJKBOEK_SERVER=$(head -n 1 "$DATA/grpc.addr")
+start_server
 unset WIJKBOEK_TOKEN
 TOKEN=(--token-file "$DATA/admin.token")
 
@@ -244,11 +220,6 @@ read_head
 [[ $HEAD -eq 312 ]] || fail "a refused import moved the head to $HEAD"
 
 step "stop wijkboekd with SIGTERM"
-kill -TERM "$SERVER_PID"
-wait_for "wijkboekd to exit" 30 server_exited
-rc=0
-wait "$SERVER_PID" || rc=$?
-SERVER_PID=
-[[ $rc -eq 0 ]] || fail "wijkboekd exited $rc after SIGTERM"
+stop_server
 
 echo "PASS: import and views end-to-end"
