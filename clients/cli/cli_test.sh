@@ -8,7 +8,8 @@
 # server with SIGTERM and expects exit 0. Set WIJKBOEK_CLI_TEST_KEEP=1 to keep the temp dir.
 #
 # The server enforces the programme's rules on write (services/domain/README.md), so the log starts
-# with a seed the later events refer to: SEED events (pillars, the action's goal, its owner) at
+# with a seed the later events refer to. A fresh log holds the server's bootstrap admin (2
+# events); with the seed (pillars, the action's goal, its owner) that makes SEED events at
 # positions 1..SEED; positions after that are checked relative to it (S in check_json).
 set -euo pipefail
 
@@ -101,9 +102,9 @@ grep -q "event_id" "$OUT" || fail "append --help does not explain event ids"
 run 2 "${TOKEN[@]}" append --stream x --expected sometimes </dev/null
 run 2 "${TOKEN[@]}" frobnicate
 
-step "head of the empty log"
+step "head of a fresh log: the bootstrap admin"
 read_head
-[[ $HEAD -eq 0 ]] || fail "empty log has position $HEAD"
+[[ $HEAD -eq 2 ]] || fail "a fresh log has position $HEAD, want 2 (principal admin and its token)"
 
 step "missing and wrong token"
 rc=0
@@ -124,11 +125,11 @@ printf '%s\n' '{"payload":{"pillar_defined":{"pillar_id":"ontmoeting","name":"On
   run 0 "${TOKEN[@]}" append --stream pillar-ontmoeting --expected no-stream
 printf '%s\n' '{"payload":{"partner_joined":{"partner_id":"bibliotheek","name":"Bibliotheek Noord","sector":"cultuur","occurred_on":"2024-01-15"}}}' |
   run 0 "${TOKEN[@]}" append --stream partner-bibliotheek --expected no-stream
-SEED=4
+SEED=6
 check_json "$OUT" 'len(ev) == 1 and int(ev[0]["first_position"]) == S == int(ev[0]["last_position"])' \
-  "the seed takes positions 1..$SEED"
-SEED_TYPES='["PillarDefined", "GoalDefined", "PillarDefined", "PartnerJoined"]'
-SEED_STREAMS='["pillar-jeugd-en-onderwijs"] * 2 + ["pillar-ontmoeting", "partner-bibliotheek"]'
+  "the seed takes positions 3..$SEED"
+SEED_TYPES='["PrincipalRegistered", "TokenIssued", "PillarDefined", "GoalDefined", "PillarDefined", "PartnerJoined"]'
+SEED_STREAMS='["principal-admin"] * 2 + ["pillar-jeugd-en-onderwijs"] * 2 + ["pillar-ontmoeting", "partner-bibliotheek"]'
 
 step "a rule broken: FAILED_PRECONDITION, exit 1, nothing stored"
 printf '%s\n' '{"payload":{"action_started":{"action_id":"zonder-doel","goal_id":"bestaat-niet","title":"Zonder doel"}}}' |

@@ -83,7 +83,7 @@ check_json "$OUT" 'j["stream"] == "programme" and "programme_described" in j["ev
   "the first request describes the programme"
 err_has "dry run: .* 108 requests, 290 events .*nothing was sent" "dry-run summary"
 read_head
-[[ $HEAD -eq 0 ]] || fail "a dry run appended: head $HEAD"
+[[ $HEAD -eq 2 ]] || fail "a dry run appended: head $HEAD (a fresh log holds the bootstrap admin)"
 
 step "a broken file: exit 2, every problem named, nothing appended"
 python3 - "$PROGRAMME" "$TMP/broken.json" <<'EOF'
@@ -101,7 +101,7 @@ err_has 'partners\[3\] \(jgz\): unknown sector "horeca"' "unknown sector named"
 err_has 'actions\[20\] \([a-z0-9-]+\): goal "fz-bestaat-niet" is not a goal in this file' "dangling goal named"
 err_has '3 problems in the file; nothing was imported' "problem count"
 read_head
-[[ $HEAD -eq 0 ]] || fail "a broken file appended: head $HEAD"
+[[ $HEAD -eq 2 ]] || fail "a broken file appended: head $HEAD"
 printf '{"programme": ' >"$TMP/not-json.json"
 run 2 "${TOKEN[@]}" import "$TMP/not-json.json"
 err_has "not valid JSON" "not JSON"
@@ -111,20 +111,20 @@ run 0 "${TOKEN[@]}" import "$PROGRAMME"
 cat "$OUT"
 out_has "^imported .*: 1 programme, 4 pillars, 30 goals, 37 partners, 65 actions, 120 results, 3 status changes, 30 decisions" \
   "first import reports the counts"
-out_has "290 events in 108 requests appended; head at position 290" "first import reports the head"
+out_has "290 events in 108 requests appended; head at position 292" "first import reports the head"
 read_head
-[[ $HEAD -eq 290 ]] || fail "head after import is $HEAD, want 290"
+[[ $HEAD -eq 292 ]] || fail "head after import is $HEAD, want 292 (2 bootstrap + 290)"
 
 step "import it again: nothing new, head unchanged"
 run 0 "${TOKEN[@]}" import "$PROGRAMME"
 cat "$OUT"
-out_has "^nothing new: 108 requests were already imported \(deduplicated\); head at position 290" \
+out_has "^nothing new: 108 requests were already imported \(deduplicated\); head at position 292" \
   "second import reports nothing new"
 run 0 "${TOKEN[@]}" import "$PROGRAMME" --json
-check_json "$OUT" 'j["requests"] == 108 and j["deduplicated_requests"] == 108 and j["appended_events"] == 0 and j["head_position"] == 290 and j["counts"]["partners"] == 37' \
+check_json "$OUT" 'j["requests"] == 108 and j["deduplicated_requests"] == 108 and j["appended_events"] == 0 and j["head_position"] == 292 and j["counts"]["partners"] == 37' \
   "--json summary"
 read_head
-[[ $HEAD -eq 290 ]] || fail "a repeated import moved the head to $HEAD"
+[[ $HEAD -eq 292 ]] || fail "a repeated import moved the head to $HEAD"
 
 step "the log holds the mapping"
 run 0 "${TOKEN[@]}" read --stream action-jo-brugfunctionaris
@@ -141,7 +141,7 @@ if [[ $rc -ne 0 ]] && grep -q "^wijkboek: UNIMPLEMENTED" "$ERR"; then
   echo "NOTICE: the server has no Views service (UNIMPLEMENTED); the views checks are skipped"
 else
   [[ $rc -eq 0 ]] || fail "views programme exited $rc: $(cat "$ERR")"
-  check_json "$OUT" 'int(j["as_of_position"]) >= 290 and any(p["pillar_id"] == "jeugd-en-onderwijs" for p in j["pillars"])' \
+  check_json "$OUT" 'int(j["as_of_position"]) >= 292 and any(p["pillar_id"] == "jeugd-en-onderwijs" for p in j["pillars"])' \
     "views programme shows the pillars"
 
   run 0 "${TOKEN[@]}" views partners --min-position "$HEAD"
@@ -200,10 +200,10 @@ run 0 "${TOKEN[@]}" import "$FIXTURE"
 cat "$OUT"
 out_has "2 pillars, 3 goals, 3 partners, 4 actions, 6 results, 1 status change, 2 decisions" \
   "fixture counts"
-out_has "15 events in 7 requests appended, 4 requests were already there \(resumed\); head at position 312" \
+out_has "15 events in 7 requests appended, 4 requests were already there \(resumed\); head at position 314" \
   "the import resumed after the appended prefix"
 read_head
-[[ $HEAD -eq 312 ]] || fail "head after the fixture is $HEAD, want 312"
+[[ $HEAD -eq 314 ]] || fail "head after the fixture is $HEAD, want 314"
 
 step "a file changed since its import: refused mid-way with the server's code, exit 1"
 python3 - "$FIXTURE" "$TMP/changed.json" <<'EOF'
@@ -217,7 +217,7 @@ err_has "^wijkboek: ALREADY_EXISTS: " "the server's code"
 err_has "import stopped at request 5 of 11 \(stream partner-hovenier-jansen\).*4 already there.*Run the import again" \
   "where the import stopped"
 read_head
-[[ $HEAD -eq 312 ]] || fail "a refused import moved the head to $HEAD"
+[[ $HEAD -eq 314 ]] || fail "a refused import moved the head to $HEAD"
 
 step "stop wijkboekd with SIGTERM"
 stop_server

@@ -45,10 +45,16 @@ storage::ExpectedRevision ToStore(const wijkboek::v1::ExpectedRevision& e) {
 }
 
 absl::StatusOr<storage::AppendRequest> ToStore(const wijkboek::v1::AppendRequest& in,
-                                               const std::string& recorded_by) {
+                                               const std::string& recorded_by,
+                                               const RequestLimits& limits) {
   if (in.stream().empty()) return absl::InvalidArgumentError("stream: must not be empty");
   if (in.events().empty()) {
     return absl::InvalidArgumentError("events: an append needs at least one event");
+  }
+  if (static_cast<std::size_t>(in.events_size()) > limits.max_events_per_append) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("events: ", in.events_size(), " events in one append; at most ",
+                     limits.max_events_per_append, " are allowed (split it into several)"));
   }
   storage::AppendRequest out;
   out.stream = in.stream();
@@ -65,9 +71,16 @@ absl::StatusOr<storage::AppendRequest> ToStore(const wijkboek::v1::AppendRequest
       return absl::InvalidArgumentError(absl::StrCat(
           field, ".event_id: '", e.event_id(), "' is not a UUID (8-4-4-4-12 hex digits)"));
     }
-    if (absl::Status s = domain::ValidateForStream(e.payload(), in.stream(), field + ".payload");
+    if (absl::Status s = domain::ValidateForStream(e.payload(), in.stream(), field + ".payload",
+                                                   limits.max_string_bytes);
         !s.ok()) {
       return s;
+    }
+    if (domain::IsCredentialEvent(e.payload())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          field, ".payload: ", domain::EventType(e.payload()),
+          " is written only by the Admin service (wijkboek admin principal|token ...), never "
+          "appended directly"));
     }
     storage::NewEvent ne;
     ne.event_id = e.event_id();
@@ -75,8 +88,23 @@ absl::StatusOr<storage::AppendRequest> ToStore(const wijkboek::v1::AppendRequest
                    [](unsigned char c) { return std::tolower(c); });
     ne.type = domain::EventType(e.payload());
     e.payload().SerializeToString(&ne.payload);
+    if (ne.payload.size() > limits.max_payload_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".payload: ", ne.payload.size(), " bytes; at most ",
+                       limits.max_payload_bytes, " bytes are allowed per event"));
+    }
+    if (static_cast<std::size_t>(e.metadata_size()) > limits.max_metadata_entries) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".metadata: ", e.metadata_size(),
+                                                     " entries; at most ",
+                                                     limits.max_metadata_entries, " are allowed"));
+    }
     for (const auto& [k, v] : e.metadata()) {
       if (k.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ".metadata: keys must not be empty"));
+      if (k.size() > limits.max_metadata_bytes || v.size() > limits.max_metadata_bytes) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ".metadata['", k.substr(0, 40), "']: keys and values may be at most ",
+                         limits.max_metadata_bytes, " bytes"));
+      }
       ne.metadata.emplace_back(k, v);
     }
     std::sort(ne.metadata.begin(), ne.metadata.end());

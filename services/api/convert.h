@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/api/limits.h"
 #include "storage/event_store.h"
 #include "wijkboek/v1/eventlog.pb.h"
 
@@ -18,9 +19,10 @@ grpc::Status ToGrpc(const absl::Status& status);
 // The store's expected revision for the request's (unset means any).
 storage::ExpectedRevision ToStore(const wijkboek::v1::ExpectedRevision& expected);
 
-// Validates an AppendRequest's shape (stream, ids, payloads, metadata) and converts it.
-// INVALID_ARGUMENT naming the field on the first problem.
+// Validates an AppendRequest's shape (stream, ids, payloads, metadata, sizes within `limits`)
+// and converts it. INVALID_ARGUMENT naming the field on the first problem.
 [[nodiscard]] absl::StatusOr<storage::AppendRequest> ToStore(const wijkboek::v1::AppendRequest& in,
-                                                             const std::string& recorded_by);
+                                                             const std::string& recorded_by,
+                                                             const RequestLimits& limits = {});
 
 }  // namespace api

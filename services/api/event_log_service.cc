@@ -17,22 +17,44 @@ absl::StatusOr<auth::Principal> Authenticate(const auth::Authenticator& auth,
   return auth.Authenticate(value);
 }
 
+absl::StatusOr<auth::Principal> Authorize(const auth::Authenticator& auth,
+                                          grpc::CallbackServerContext* context,
+                                          auth::Operation operation) {
+  auto principal = Authenticate(auth, context);
+  if (!principal.ok()) return principal;
+  if (absl::Status s = auth::Authorize(*principal, operation); !s.ok()) return s;
+  return principal;
+}
+
 EventLogService::EventLogService(storage::EventStore* store, SubscriptionHub* hub,
-                                 const auth::Authenticator* auth, SubscribeLimits limits)
-    : store_(store), hub_(hub), auth_(auth), limits_(limits) {}
+                                 const auth::Authenticator* auth, EventLogLimits limits)
+    : store_(store),
+      hub_(hub),
+      auth_(auth),
+      limits_(limits),
+      rate_(limits.append_rate, limits.append_burst),
+      subscriptions_(limits.max_subscriptions) {}
 
 grpc::ServerUnaryReactor* EventLogService::Append(grpc::CallbackServerContext* context,
                                                   const wijkboek::v1::AppendRequest* request,
                                                   wijkboek::v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto principal = Authenticate(*auth_, context);
+  auto principal = Authorize(*auth_, context, auth::Operation::kAppend);
   if (!principal.ok()) {
     reactor->Finish(ToGrpc(principal.status()));
     return reactor;
   }
-  auto append = ToStore(*request, principal->id);
+  auto append = ToStore(*request, principal->id, limits_.request);
   if (!append.ok()) {
     reactor->Finish(ToGrpc(append.status()));
+    return reactor;
+  }
+  // Only well-formed requests count against the rate: a refused one costs nothing to store.
+  std::chrono::milliseconds retry_after{0};
+  if (absl::Status s = rate_.Take(principal->id, append->events.size(), &retry_after); !s.ok()) {
+    // gRPC's own name for "retry after": clients with a retry policy honour it.
+    context->AddTrailingMetadata("grpc-retry-pushback-ms", std::to_string(retry_after.count()));
+    reactor->Finish(ToGrpc(s));
     return reactor;
   }
   // Runs on the writer thread once the group holding this request is durable (or refused).
@@ -53,27 +75,31 @@ grpc::ServerUnaryReactor* EventLogService::Append(grpc::CallbackServerContext* c
 
 grpc::ServerWriteReactor<Event>* EventLogService::Read(grpc::CallbackServerContext* context,
                                                        const wijkboek::v1::ReadRequest* request) {
-  auto principal = Authenticate(*auth_, context);
+  auto principal = Authorize(*auth_, context, auth::Operation::kReadLog);
   if (!principal.ok()) return new FailedWriter<Event>(ToGrpc(principal.status()));
   return new ReadReactor(store_, *request);
 }
 
 grpc::ServerWriteReactor<SubscribeResponse>* EventLogService::Subscribe(
     grpc::CallbackServerContext* context, const wijkboek::v1::SubscribeRequest* request) {
-  auto principal = Authenticate(*auth_, context);
+  auto principal = Authorize(*auth_, context, auth::Operation::kReadLog);
   if (!principal.ok()) return new FailedWriter<SubscribeResponse>(ToGrpc(principal.status()));
   if (hub_->closing()) {
     return new FailedWriter<SubscribeResponse>(
         grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
   }
-  return new SubscribeReactor(store_, hub_, *request, limits_);
+  std::unique_ptr<SubscriptionSlots::Lease> lease;
+  if (absl::Status s = subscriptions_.Acquire(principal->id, &lease); !s.ok()) {
+    return new FailedWriter<SubscribeResponse>(ToGrpc(s));
+  }
+  return new SubscribeReactor(store_, hub_, *request, limits_.subscribe, std::move(lease));
 }
 
 grpc::ServerUnaryReactor* EventLogService::GetHead(grpc::CallbackServerContext* context,
                                                    const wijkboek::v1::GetHeadRequest* request,
                                                    wijkboek::v1::GetHeadResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto principal = Authenticate(*auth_, context);
+  auto principal = Authorize(*auth_, context, auth::Operation::kReadLog);
   if (!principal.ok()) {
     reactor->Finish(ToGrpc(principal.status()));
     return reactor;

@@ -6,9 +6,11 @@
 // Threads: called on gRPC's callback threads; append completions run on the store's writer thread.
 #include <grpcpp/grpcpp.h>
 
+#include "services/api/limits.h"
 #include "services/api/subscribe_reactor.h"
 #include "services/api/subscription_hub.h"
 #include "services/auth/authenticator.h"
+#include "services/auth/policy.h"
 #include "storage/event_store.h"
 #include "wijkboek/v1/eventlog.grpc.pb.h"
 
@@ -18,10 +20,23 @@ namespace api {
 [[nodiscard]] absl::StatusOr<auth::Principal> Authenticate(const auth::Authenticator& auth,
                                                            grpc::CallbackServerContext* context);
 
+// Authenticate, then auth::Authorize for `operation` (PERMISSION_DENIED naming role and rule).
+[[nodiscard]] absl::StatusOr<auth::Principal> Authorize(const auth::Authenticator& auth,
+                                                        grpc::CallbackServerContext* context,
+                                                        auth::Operation operation);
+
+struct EventLogLimits {
+  RequestLimits request;
+  SubscribeLimits subscribe;
+  double append_rate = 2000;      // events per second per principal; 0 = no limit
+  double append_burst = 20000;    // events a principal may append at once after a pause
+  std::size_t max_subscriptions = 64;  // live subscriptions per principal
+};
+
 class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
  public:
   EventLogService(storage::EventStore* store, SubscriptionHub* hub,
-                  const auth::Authenticator* auth, SubscribeLimits limits = {});
+                  const auth::Authenticator* auth, EventLogLimits limits = {});
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const wijkboek::v1::AppendRequest* request,
@@ -38,7 +53,9 @@ class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
   storage::EventStore* store_;
   SubscriptionHub* hub_;
   const auth::Authenticator* auth_;
-  SubscribeLimits limits_;
+  const EventLogLimits limits_;
+  AppendRateLimiter rate_;
+  SubscriptionSlots subscriptions_;
 };
 
 }  // namespace api

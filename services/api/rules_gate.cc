@@ -20,7 +20,10 @@ absl::Status RulesGate::Admit(const std::vector<storage::StoredEvent>& events) {
     absl::Status refusal;
     if (!payload.ParseFromString(events[i].payload)) {
       refusal = absl::InvalidArgumentError("payload does not parse as a wijkboek.v1.Payload");
-    } else {
+    } else if (auto actor = state_.FindActor(events[i].recorded_by); !actor) {
+      refusal = absl::PermissionDeniedError(absl::StrCat(
+          "principal ", events[i].recorded_by, " is not registered; nothing it sends is written"));
+    } else if (refusal = state_.Authorize(*actor, payload); refusal.ok()) {
       refusal = state_.Decide(payload);
     }
     if (!refusal.ok()) {

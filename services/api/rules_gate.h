@@ -25,7 +25,8 @@ class RulesGate final : public storage::AppendGate {
   explicit RulesGate(domain::ProgrammeState initial);
 
   // Decides the request's events in order, each against the state including the events before
-  // it (in this request and in earlier admitted ones). All accepted: they stay applied. One
+  // it (in this request and in earlier admitted ones): first whether its writer (recorded_by, a
+  // registered principal) may write it at all (PERMISSION_DENIED), then the programme's rules. All accepted: they stay applied. One
   // refused: this request's events are taken back and the refusal returned, its message
   // prefixed with the event's index: "events[2]: action taalmaatjes is stopped; ...".
   // FAILED_PRECONDITION for a rule; INVALID_ARGUMENT for a payload that does not parse or that

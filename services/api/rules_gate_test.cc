@@ -74,25 +74,82 @@ StoredEvent Stored(const Payload& payload) {
   e.event_id = "e" + std::to_string(n);
   e.type = domain::EventType(payload);
   e.payload = payload.SerializeAsString();
+  e.recorded_by = "admin";
   return e;
 }
 
-std::vector<StoredEvent> Request(std::initializer_list<Payload> payloads) {
+std::vector<StoredEvent> Request(std::initializer_list<Payload> payloads,
+                                 const std::string& recorded_by = "admin") {
   std::vector<StoredEvent> out;
-  for (const Payload& p : payloads) out.push_back(Stored(p));
+  for (const Payload& p : payloads) {
+    out.push_back(Stored(p));
+    out.back().recorded_by = recorded_by;
+  }
   return out;
 }
 
-// A programme with pillar jeugd, goal jo-taal and partner bibliotheek.
+Payload Principal(const std::string& id, v1::Role role, const std::string& partner = "") {
+  Payload p;
+  auto* e = p.mutable_principal_registered();
+  e->set_principal_id(id);
+  e->set_role(role);
+  e->set_partner_id(partner);
+  return p;
+}
+
+// A programme with pillar jeugd, goal jo-taal and partners bibliotheek and vidomes-x; principals
+// admin, bieb (partner bibliotheek), vx (partner vidomes-x) and obi (auditor).
 domain::ProgrammeState Base() {
   domain::ProgrammeState s;
-  for (const Payload& p : {Pillar("jeugd"), Goal("jo-taal", "jeugd"), Joined("bibliotheek")}) {
+  for (const Payload& p :
+       {Pillar("jeugd"), Goal("jo-taal", "jeugd"), Joined("bibliotheek"), Joined("vidomes-x"),
+        Principal("admin", v1::ROLE_ADMIN), Principal("bieb", v1::ROLE_PARTNER, "bibliotheek"),
+        Principal("vx", v1::ROLE_PARTNER, "vidomes-x"), Principal("obi", v1::ROLE_AUDITOR)}) {
     s.Apply(p);
   }
   return s;
 }
 
 // ---- The gate alone -----------------------------------------------------------------------------
+
+TEST(RulesGate, AnUnregisteredWriterIsRefused) {
+  RulesGate gate(Base());
+  absl::Status s = gate.Admit(Request({Started("taalmaatjes")}, "stranger"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.message(),
+            "events[0]: principal stranger is not registered; nothing it sends is written");
+  EXPECT_FALSE(gate.state().HasAction("taalmaatjes"));
+}
+
+TEST(RulesGate, APartnerWritesOnlyOnItsOwnActions) {
+  RulesGate gate(Base());
+  ASSERT_TRUE(gate.Admit(Request({Started("taalmaatjes", "bibliotheek")}, "bieb")).ok());
+  EXPECT_TRUE(gate.Admit(Request({Result("taalmaatjes")}, "bieb")).ok());
+  absl::Status s = gate.Admit(Request({Result("taalmaatjes")}, "vx"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.message(),
+            "events[0]: principal vx (partner vidomes-x) may not write ResultRecorded on action "
+            "taalmaatjes: a partner writes only on actions it owns or has joined");
+}
+
+TEST(RulesGate, AuthorisationSeesEarlierEventsOfTheSameRequest) {
+  RulesGate gate(Base());
+  // vidomes-x joins the action and then records on it, in one request.
+  Payload join;
+  join.mutable_partner_joined_action()->set_action_id("taalmaatjes");
+  join.mutable_partner_joined_action()->set_partner_id("vidomes-x");
+  ASSERT_TRUE(gate.Admit(Request({Started("taalmaatjes", "bibliotheek")}, "bieb")).ok());
+  EXPECT_TRUE(gate.Admit(Request({join, Result("taalmaatjes")}, "vx")).ok());
+}
+
+TEST(RulesGate, AnAuditorWritesNothing) {
+  RulesGate gate(Base());
+  absl::Status s = gate.Admit(Request({Result("taalmaatjes")}, "obi"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(s.message().find("auditors and dashboards read, they never write"),
+            std::string_view::npos)
+      << s.message();
+}
 
 TEST(RulesGate, AdmitAppliesAnAcceptedRequest) {
   RulesGate gate(Base());
@@ -200,10 +257,11 @@ class RulesGateStoreTest : public ::testing::Test {
     store_ = std::move(*store);
   }
 
-  absl::StatusOr<storage::AppendResult> Append(std::initializer_list<Payload> payloads) {
+  absl::StatusOr<storage::AppendResult> Append(std::initializer_list<Payload> payloads,
+                                               const std::string& recorded_by = "admin") {
     storage::AppendRequest request;
     request.stream = domain::StreamFor(*payloads.begin());
-    request.recorded_by = "admin";
+    request.recorded_by = recorded_by;
     for (const Payload& p : payloads) {
       request.events.push_back(storage::NewEvent{
           "id-" + std::to_string(next_id_++), domain::EventType(p), p.SerializeAsString(), {}});
@@ -231,6 +289,9 @@ TEST_F(RulesGateStoreTest, ARefusedRequestStoresNothing) {
 TEST_F(RulesGateStoreTest, ReplayGivesTheStateTheGateCommitted) {
   RulesGate gate{domain::ProgrammeState()};
   Open(&gate);
+  // The server registers the first admin itself; from then on the admin writes.
+  ASSERT_FALSE(Append({Pillar("jeugd")}).ok());
+  ASSERT_TRUE(Append({Principal("admin", v1::ROLE_ADMIN)}, std::string(domain::kServerPrincipal)).ok());
   ASSERT_TRUE(Append({Pillar("jeugd"), Goal("jo-taal", "jeugd")}).ok());
   ASSERT_TRUE(Append({Joined("bibliotheek")}).ok());
   ASSERT_FALSE(Append({Started("taalmaatjes", "vidomes")}).ok());

@@ -12,12 +12,14 @@ using wijkboek::v1::SubscribeResponse;
 
 SubscribeReactor::SubscribeReactor(const storage::EventStore* store, SubscriptionHub* hub,
                                    const wijkboek::v1::SubscribeRequest& request,
-                                   SubscribeLimits limits)
+                                   SubscribeLimits limits,
+                                   std::unique_ptr<SubscriptionSlots::Lease> lease)
     : store_(store),
       hub_(hub),
       prefixes_(request.filter().stream_prefixes().begin(), request.filter().stream_prefixes().end()),
       types_(request.filter().event_types().begin(), request.filter().event_types().end()),
-      limits_(limits) {
+      limits_(limits),
+      lease_(std::move(lease)) {
   // from_position 0: only events committed after this moment.
   next_ = request.from_position() == 0 ? store->Head() + 1 : request.from_position();
   reported_ = next_ - 1;

@@ -10,11 +10,13 @@
 
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "services/api/limits.h"
 #include "services/api/subscription_hub.h"
 #include "storage/event_store.h"
 #include "wijkboek/v1/eventlog.pb.h"
@@ -32,8 +34,10 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<wijkboek::v1::Sub
                                public LiveSink {
  public:
   // `store` and `hub` must outlive the call.
+  // `lease` (may be null) is held until the call is done: the principal's subscription slot.
   SubscribeReactor(const storage::EventStore* store, SubscriptionHub* hub,
-                   const wijkboek::v1::SubscribeRequest& request, SubscribeLimits limits);
+                   const wijkboek::v1::SubscribeRequest& request, SubscribeLimits limits,
+                   std::unique_ptr<SubscriptionSlots::Lease> lease = nullptr);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -62,6 +66,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<wijkboek::v1::Sub
   const std::vector<std::string> prefixes_;
   const std::vector<std::string> types_;
   const SubscribeLimits limits_;
+  const std::unique_ptr<SubscriptionSlots::Lease> lease_;
 
   std::mutex mu_;
   bool pumping_ = false;                  // guarded by mu_

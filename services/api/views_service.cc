@@ -129,7 +129,7 @@ grpc::ServerUnaryReactor* ViewsService::Serve(grpc::CallbackServerContext* conte
                                               std::uint64_t min_position,
                                               std::function<grpc::Status()> answer) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto principal = Authenticate(*auth_, context);
+  auto principal = Authorize(*auth_, context, auth::Operation::kReadViews);
   if (!principal.ok()) {
     reactor->Finish(ToGrpc(principal.status()));
     return reactor;

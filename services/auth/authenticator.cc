@@ -7,15 +7,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace auth {
 namespace {
@@ -36,13 +42,38 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   return absl::OkStatus();
 }
 
+
+std::int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+std::string FormatMicros(std::int64_t micros) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(micros), absl::UTCTimeZone());
+}
+
+std::string RandomBytes(std::size_t n) {
+  std::string out(n, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n));
+  return out;
+}
+
+constexpr std::string_view kPrincipalStreamPrefix = "principal-";
+
 }  // namespace
 
-std::string NewToken() {
-  unsigned char bytes[32];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string raw(reinterpret_cast<char*>(bytes), sizeof bytes);
-  return "wbk_" + absl::WebSafeBase64Escape(raw);
+std::string NewToken() { return "wbk_" + absl::WebSafeBase64Escape(RandomBytes(32)); }
+
+std::string NewTokenId() { return "tok-" + absl::BytesToHexString(RandomBytes(8)); }
+
+std::string BootstrapTokenId(std::string_view hash) {
+  return "tok-" + absl::BytesToHexString(std::string(hash.substr(0, 8)));
+}
+
+std::string NewUuid() {
+  std::string b = RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  std::string hex = absl::BytesToHexString(b);
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20));
 }
 
 std::string TokenHash(std::string_view token) {
@@ -52,9 +83,7 @@ std::string TokenHash(std::string_view token) {
   return std::string(reinterpret_cast<char*>(digest), len);
 }
 
-absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Open(const std::string& data_dir,
-                                                                    bool* created) {
-  *created = false;
+absl::StatusOr<BootstrapToken> LoadOrCreateBootstrapToken(const std::string& data_dir) {
   std::string hash_path = data_dir + "/admin.token.sha256";
   std::ifstream in(hash_path);
   if (in) {
@@ -67,7 +96,7 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Open(const std::st
       return absl::DataLossError(absl::StrCat(hash_path, " is not a SHA-256 in hex; remove it and "
                                               "admin.token to make a new admin token"));
     }
-    return std::unique_ptr<Authenticator>(new Authenticator(raw));
+    return BootstrapToken{raw, false};
   }
   std::string token = NewToken();
   std::string hash = TokenHash(token);
@@ -75,8 +104,46 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Open(const std::st
   if (auto s = WriteFileAtomically(hash_path, absl::BytesToHexString(hash) + "\n", 0600); !s.ok()) {
     return s;
   }
-  *created = true;
-  return std::unique_ptr<Authenticator>(new Authenticator(hash));
+  return BootstrapToken{hash, true};
+}
+
+// ---- Authenticator ------------------------------------------------------------------------------
+
+Authenticator::Authenticator(Clock clock) : clock_(clock ? std::move(clock) : Clock(NowMicros)) {}
+
+void Authenticator::Apply(const storage::StoredEvent& event) {
+  if (event.stream.rfind(kPrincipalStreamPrefix, 0) != 0) return;
+  wijkboek::v1::Payload payload;
+  if (!payload.ParseFromString(event.payload)) return;  // the rules let no such event in
+  absl::MutexLock lock(&mu_);
+  switch (payload.event_case()) {
+    case wijkboek::v1::Payload::kPrincipalRegistered: {
+      const auto& e = payload.principal_registered();
+      PrincipalRecord record{e.principal_id(), e.role(), e.partner_id(), event.recorded_at_unix_micros,
+                             event.recorded_by, {}};
+      principals_.try_emplace(e.principal_id(), std::move(record));
+      break;
+    }
+    case wijkboek::v1::Payload::kTokenIssued: {
+      const auto& e = payload.token_issued();
+      TokenRecord record{e.token_id(), e.principal_id(), event.recorded_at_unix_micros,
+                         event.recorded_by, e.expires_at_unix_micros(), false, 0};
+      if (tokens_.try_emplace(e.token_id(), std::move(record)).second) {
+        by_hash_.insert_or_assign(e.token_sha256(), e.token_id());
+      }
+      break;
+    }
+    case wijkboek::v1::Payload::kTokenRevoked: {
+      auto it = tokens_.find(payload.token_revoked().token_id());
+      if (it != tokens_.end() && !it->second.revoked) {
+        it->second.revoked = true;
+        it->second.revoked_at_micros = event.recorded_at_unix_micros;
+      }
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization) const {
@@ -89,12 +156,68 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authoriza
     return absl::UnauthenticatedError(
         "malformed authorization metadata: expected 'Bearer <token>'");
   }
-  std::string hash = TokenHash(authorization.substr(kScheme.size()));
-  if (hash.size() == admin_hash_.size() &&
-      CRYPTO_memcmp(hash.data(), admin_hash_.data(), hash.size()) == 0) {
-    return Principal{"admin", "admin"};
+  const std::string hash = TokenHash(authorization.substr(kScheme.size()));
+  absl::ReaderMutexLock lock(&mu_);
+  auto id = by_hash_.find(hash);
+  if (id == by_hash_.end()) return absl::UnauthenticatedError("unknown token");
+  const TokenRecord& token = tokens_.at(id->second);
+  if (token.revoked) {
+    return absl::UnauthenticatedError(absl::StrCat("token ", token.token_id, " was revoked at ",
+                                                   FormatMicros(token.revoked_at_micros)));
   }
-  return absl::UnauthenticatedError("unknown or revoked token");
+  if (token.expires_at_micros != 0 && clock_() >= token.expires_at_micros) {
+    return absl::UnauthenticatedError(absl::StrCat("token ", token.token_id, " expired at ",
+                                                   FormatMicros(token.expires_at_micros),
+                                                   "; ask the programme team for a new one"));
+  }
+  auto principal = principals_.find(token.principal_id);
+  if (principal == principals_.end()) return absl::UnauthenticatedError("unknown token");
+  const PrincipalRecord& p = principal->second;
+  return Principal{p.id, p.role, p.partner_id, token.token_id};
+}
+
+bool Authenticator::HasPrincipal(const std::string& principal_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return principals_.contains(principal_id);
+}
+
+std::optional<TokenRecord> Authenticator::FindToken(const std::string& token_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = tokens_.find(token_id);
+  if (it == tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<PrincipalRecord> Authenticator::Principals() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<PrincipalRecord> out;
+  out.reserve(principals_.size());
+  for (const auto& [id, p] : principals_) out.push_back(p);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  absl::flat_hash_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < out.size(); ++i) index[out[i].id] = i;
+  for (const auto& [id, t] : tokens_) {
+    if (auto it = index.find(t.principal_id); it != index.end()) out[it->second].tokens.push_back(t);
+  }
+  for (PrincipalRecord& p : out) {
+    std::sort(p.tokens.begin(), p.tokens.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.issued_at_micros, a.token_id) < std::tie(b.issued_at_micros, b.token_id);
+    });
+  }
+  return out;
+}
+
+absl::Status LoadCredentials(const storage::EventStore& store,
+                             const std::vector<std::string>& principal_ids, Authenticator* auth) {
+  for (const std::string& id : principal_ids) {
+    absl::Status s = store.ScanStream(std::string(kPrincipalStreamPrefix) + id, std::nullopt, false,
+                                      [auth](const storage::StoredEvent& e) {
+                                        auth->Apply(e);
+                                        return true;
+                                      });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace auth

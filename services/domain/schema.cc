@@ -43,6 +43,9 @@ const TypeRule* RuleFor(Payload::EventCase c) {
       {Payload::kActivityScheduled, {"programme", "activity_id", {"title", "starts_on"}}},
       {Payload::kSignalRaised, {"programme", "signal_id", {"pillar_id", "summary"}}},
       {Payload::kProgrammeDescribed, {"programme", "", {"name"}}},
+      {Payload::kPrincipalRegistered, {"principal", "principal_id", {}}},
+      {Payload::kTokenIssued, {"principal", "principal_id", {"token_id", "token_sha256"}}},
+      {Payload::kTokenRevoked, {"principal", "principal_id", {"token_id"}}},
   };
   auto it = rules->find(c);
   return it == rules->end() ? nullptr : &it->second;
@@ -70,14 +73,21 @@ absl::Status Invalid(std::string_view path, std::string_view field, std::string_
       absl::StrCat(std::string(path), ".", std::string(field), ": ", std::string(what)));
 }
 
+absl::Status TooLong(std::string_view path, std::string_view field, std::size_t size,
+                     std::size_t max) {
+  return Invalid(path, field,
+                 absl::StrCat("is ", size, " bytes long; at most ", max, " bytes are allowed"));
+}
+
 absl::Status CheckStringField(const Message& m, const FieldDescriptor* f, std::string_view path,
-                              const TypeRule& rule) {
+                              const TypeRule& rule, std::size_t max_bytes) {
   const Reflection* r = m.GetReflection();
   std::string_view name = f->name();
   if (f->is_repeated()) {
     for (int i = 0; i < r->FieldSize(m, f); ++i) {
       std::string v = r->GetRepeatedString(m, f, i);
       std::string item = absl::StrCat(std::string(name), "[", i, "]");
+      if (v.size() > max_bytes) return TooLong(path, item, v.size(), max_bytes);
       if (IsIdField(name) && !IsSlug(v)) {
         return Invalid(path, item, absl::StrCat("'", v, "' is not an id (lowercase letters, digits and single hyphens, at most 100 characters)"));
       }
@@ -86,6 +96,7 @@ absl::Status CheckStringField(const Message& m, const FieldDescriptor* f, std::s
     return absl::OkStatus();
   }
   std::string v = r->GetString(m, f);
+  if (v.size() > max_bytes) return TooLong(path, name, v.size(), max_bytes);
   bool required = name == rule.id_field || rule.required.contains(name);
   if (v.empty()) {
     return required ? Invalid(path, name, "is required") : absl::OkStatus();
@@ -117,7 +128,8 @@ absl::Status CheckFigures(const Message& m, const FieldDescriptor* f, std::strin
     if (f->enum_type()->FindValueByNumber(number) == nullptr) {
       return Invalid(path, name, absl::StrCat(number, " is not a known ", f->enum_type()->name()));
     }
-    bool required = name == "status" && m.GetDescriptor()->name() == "ActionStatusChanged";
+    bool required = (name == "status" && m.GetDescriptor()->name() == "ActionStatusChanged") ||
+                    (name == "role" && m.GetDescriptor()->name() == "PrincipalRegistered");
     if (required && number == 0) return Invalid(path, name, "is required");
   }
   return absl::OkStatus();
@@ -158,12 +170,44 @@ absl::Status CheckFieldPairs(const Payload& payload, std::string_view path) {
       }
       return absl::OkStatus();
     }
+    case Payload::kPrincipalRegistered: {
+      const auto& p = payload.principal_registered();
+      if (p.principal_id() == "wijkboekd") {
+        return Invalid(path, "principal_registered.principal_id",
+                       "'wijkboekd' is the server's own name; choose another");
+      }
+      if (p.role() == wijkboek::v1::ROLE_PARTNER && p.partner_id().empty()) {
+        return Invalid(path, "principal_registered.partner_id",
+                       "is required for a partner principal: the partner it writes as");
+      }
+      if (p.role() != wijkboek::v1::ROLE_PARTNER && !p.partner_id().empty()) {
+        return Invalid(path, "principal_registered.partner_id",
+                       "is only for partner principals; leave it empty for this role");
+      }
+      return absl::OkStatus();
+    }
+    case Payload::kTokenIssued: {
+      const auto& t = payload.token_issued();
+      if (t.token_sha256().size() != 32) {
+        return Invalid(path, "token_issued.token_sha256",
+                       absl::StrCat("must be 32 bytes (a SHA-256), not ", t.token_sha256().size()));
+      }
+      if (t.expires_at_unix_micros() < 0) {
+        return Invalid(path, "token_issued.expires_at_unix_micros", "must not be negative");
+      }
+      return absl::OkStatus();
+    }
     default:
       return absl::OkStatus();
   }
 }
 
 }  // namespace
+
+bool IsCredentialEvent(const Payload& payload) {
+  return payload.has_principal_registered() || payload.has_token_issued() ||
+         payload.has_token_revoked();
+}
 
 std::string EventType(const Payload& payload) {
   const Message* m = EventMessage(payload);
@@ -226,7 +270,8 @@ bool IsUuid(std::string_view id) {
   return true;
 }
 
-absl::Status ValidatePayload(const Payload& payload, std::string_view field_path) {
+absl::Status ValidatePayload(const Payload& payload, std::string_view field_path,
+                             std::size_t max_string_bytes) {
   const Message* m = EventMessage(payload);
   const TypeRule* rule = RuleFor(payload.event_case());
   if (m == nullptr || rule == nullptr) {
@@ -240,7 +285,7 @@ absl::Status ValidatePayload(const Payload& payload, std::string_view field_path
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     absl::Status s = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING
-                         ? CheckStringField(*m, f, path, *rule)
+                         ? CheckStringField(*m, f, path, *rule, max_string_bytes)
                          : CheckFigures(*m, f, path);
     if (!s.ok()) return s;
   }
@@ -248,15 +293,15 @@ absl::Status ValidatePayload(const Payload& payload, std::string_view field_path
 }
 
 absl::Status ValidateForStream(const Payload& payload, std::string_view stream,
-                               std::string_view field_path) {
-  if (absl::Status s = ValidatePayload(payload, field_path); !s.ok()) return s;
+                               std::string_view field_path, std::size_t max_string_bytes) {
+  if (absl::Status s = ValidatePayload(payload, field_path, max_string_bytes); !s.ok()) return s;
   std::string want = StreamFor(payload);
   if (want != stream) {
     return absl::InvalidArgumentError(absl::StrCat(
         std::string(field_path), ": a ", EventType(payload), " belongs in stream '", want,
         "', not '", std::string(stream),
         "' (streams are named by the payload: partner-<partner_id>, pillar-<pillar_id>, "
-        "kpi-<kpi_id>, action-<action_id>, programme)"));
+        "kpi-<kpi_id>, action-<action_id>, principal-<principal_id>, programme)"));
   }
   return absl::OkStatus();
 }

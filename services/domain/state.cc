@@ -449,6 +449,10 @@ absl::Status ProgrammeState::Decide(const Payload& payload) const {
     case Payload::kDecisionRecorded:
     case Payload::kSignalRaised:
       return DecideCommunityEvent(payload);
+    case Payload::kPrincipalRegistered:
+    case Payload::kTokenIssued:
+    case Payload::kTokenRevoked:
+      return DecideCredentialEvent(payload);
     case Payload::EVENT_NOT_SET:
       break;
   }

@@ -51,6 +51,20 @@ bool IsAllowedTransition(wijkboek::v1::ActionStatus from, wijkboek::v1::ActionSt
 // The statuses an action in `from` may change to, in enum order.
 std::vector<wijkboek::v1::ActionStatus> AllowedTransitionsFrom(wijkboek::v1::ActionStatus from);
 
+// Who writes an event: a registered principal as the log knows it (PrincipalRegistered).
+struct Actor {
+  std::string principal_id;
+  wijkboek::v1::Role role = wijkboek::v1::ROLE_UNSPECIFIED;
+  std::string partner_id;  // only for ROLE_PARTNER
+};
+
+// The server itself, for the few events it writes on its own (registering the first admin from
+// the bootstrap token). No principal can be registered under this id.
+inline constexpr std::string_view kServerPrincipal = "wijkboekd";
+
+// "admin", "partner", "auditor", "dashboard"; "unspecified" and "role <n>" otherwise.
+std::string RoleName(wijkboek::v1::Role role);
+
 class ProgrammeState {
  public:
   // OK, or FAILED_PRECONDITION with a message that names the rule and the ids, e.g.
@@ -58,6 +72,26 @@ class ProgrammeState {
   // was checked before (schema.h). INVALID_ARGUMENT only for what the shape rules let through
   // but no state could accept: a status number outside ActionStatus, and an empty payload.
   [[nodiscard]] absl::Status Decide(const wijkboek::v1::Payload& payload) const;
+
+  // May `actor` write `payload` now? OK, or PERMISSION_DENIED naming the principal, its role and
+  // the rule, e.g. "principal vidomes-crm (partner vidomes) may not record a result on action
+  // taalmaatjes: a partner writes only on actions it owns or has joined". The rules are the
+  // table "Who may write what" in services/domain/README.md. Call before Decide: a refusal here
+  // says nothing about the event's content.
+  [[nodiscard]] absl::Status Authorize(const Actor& actor,
+                                       const wijkboek::v1::Payload& payload) const;
+
+  // The actor behind `principal_id` (recorded_by), or nullopt when no such principal was
+  // registered. kServerPrincipal is always an admin.
+  std::optional<Actor> FindActor(const std::string& principal_id) const;
+  bool HasPrincipal(const std::string& principal_id) const {
+    return principals_.contains(principal_id);
+  }
+  // The principal a token was issued to; empty when there is no such token.
+  std::string TokenOwnerOf(const std::string& token_id) const;
+  bool IsTokenRevoked(const std::string& token_id) const;
+  // Every registered principal id, sorted.
+  std::vector<std::string> PrincipalIds() const;
 
   // Folds an event that Decide accepted (or that is in the log). Total: an event that Decide
   // would have refused never crashes it; what does not fit is ignored (a second definition of
@@ -94,6 +128,17 @@ class ProgrammeState {
   std::string ActionOwnerOf(const std::string& action_id) const;
 
  private:
+  struct Principal {
+    wijkboek::v1::Role role = wijkboek::v1::ROLE_UNSPECIFIED;
+    std::string partner_id;
+    bool operator==(const Principal&) const = default;
+  };
+  struct Token {
+    std::string principal_id;
+    bool revoked = false;
+    bool operator==(const Token&) const = default;
+  };
+
   struct Action {
     wijkboek::v1::ActionStatus status = wijkboek::v1::ACTION_STATUS_PLANNED;
     std::string owner;                            // empty: an ownership gap
@@ -120,6 +165,9 @@ class ProgrammeState {
       kEraseDecision,
       kEraseActivity,
       kEraseSignal,
+      kErasePrincipal,
+      kEraseToken,
+      kUnrevokeToken,
     };
     Kind kind;
     int flag = 0;
@@ -136,6 +184,9 @@ class ProgrammeState {
   absl::Status DecideOwnershipTransferred(const wijkboek::v1::OwnershipTransferred& e) const;
   absl::Status DecideStatusChanged(const wijkboek::v1::ActionStatusChanged& e) const;
   absl::Status DecideActivityScheduled(const wijkboek::v1::ActivityScheduled& e) const;
+  absl::Status DecideCredentialEvent(const wijkboek::v1::Payload& payload) const;
+  // For a partner actor: may it write this action event (it owns or has joined the action)?
+  absl::Status AuthorizePartner(const Actor& actor, const wijkboek::v1::Payload& payload) const;
   // The action exists and is not stopped; `what` ends "action x is stopped; <what>".
   absl::Status ActiveAction(const std::string& action_id, std::string_view what,
                             const Action** out) const;
@@ -144,6 +195,7 @@ class ProgrammeState {
                               const std::string& partner_id) const;
 
   void ApplyAction(const wijkboek::v1::Payload& payload);
+  void ApplyCredential(const wijkboek::v1::Payload& payload);
   void AddMember(Action& action, const std::string& action_id, const std::string& partner_id);
   void RemoveMember(Action& action, const std::string& action_id, const std::string& partner_id);
   void Note(UndoStep::Kind kind, const std::string& key, std::string sub = {}, int flag = 0);
@@ -157,6 +209,8 @@ class ProgrammeState {
   absl::flat_hash_set<std::string> decisions_;
   absl::flat_hash_set<std::string> activities_;
   absl::flat_hash_set<std::string> signals_;
+  absl::flat_hash_map<std::string, Principal> principals_;
+  absl::flat_hash_map<std::string, Token> tokens_;
 
   bool record_undo_ = false;
   std::vector<UndoStep> undo_;  // oldest first; only while record_undo_

@@ -172,6 +172,11 @@ void ProgrammeState::Apply(const Payload& payload) {
     case Payload::kFundsAllocated:
       ApplyAction(payload);
       break;
+    case Payload::kPrincipalRegistered:
+    case Payload::kTokenIssued:
+    case Payload::kTokenRevoked:
+      ApplyCredential(payload);
+      break;
     case Payload::kPartnerProfileUpdated:  // profiles are for the views, not for the rules
     case Payload::kProgrammeDescribed:
     case Payload::EVENT_NOT_SET:
@@ -226,6 +231,15 @@ void ProgrammeState::Undo(const UndoStep& step) {
     case Kind::kEraseSignal:
       signals_.erase(step.key);
       return;
+    case Kind::kErasePrincipal:
+      principals_.erase(step.key);
+      return;
+    case Kind::kEraseToken:
+      tokens_.erase(step.key);
+      return;
+    case Kind::kUnrevokeToken:
+      if (auto it = tokens_.find(step.key); it != tokens_.end()) it->second.revoked = false;
+      return;
     default:
       break;
   }
@@ -278,7 +292,8 @@ bool ProgrammeState::operator==(const ProgrammeState& other) const {
   return pillars_ == other.pillars_ && goals_ == other.goals_ && kpis_ == other.kpis_ &&
          partners_ == other.partners_ && actions_ == other.actions_ &&
          decisions_ == other.decisions_ && activities_ == other.activities_ &&
-         signals_ == other.signals_;
+         signals_ == other.signals_ && principals_ == other.principals_ &&
+         tokens_ == other.tokens_;
 }
 
 }  // namespace domain

@@ -33,7 +33,9 @@ std::vector<std::string> SortedKeys(const Map& map) {
 // ---- The snapshot encoding ----------------------------------------------------------------------
 // Unsigned LEB128 varints; a string is its length as a varint, then its bytes.
 
-constexpr char kVersion = 1;
+// Version 2 added principals and tokens; a version 1 snapshot (written before they existed) is
+// read as having none.
+constexpr char kVersion = 2;
 
 class Writer {
  public:
@@ -120,6 +122,9 @@ class Reader {
 //   partners    n × (partner id, u8 current)
 //   actions     n × (action id, u8 status, owner, m × member, r × result id)
 //   decisions, activities, signals   n × id each
+// version 2 adds:
+//   principals  n × (principal id, u8 role, partner id)
+//   tokens      n × (token id, principal id, u8 revoked)
 // Every list is a varint count, sorted by id; every id a varint length and its bytes.
 
 std::string ProgrammeState::Serialize() const {
@@ -153,6 +158,20 @@ std::string ProgrammeState::Serialize() const {
   w.Strings(decisions_);
   w.Strings(activities_);
   w.Strings(signals_);
+  w.Varint(principals_.size());
+  for (const std::string& id : SortedKeys(principals_)) {
+    const Principal& p = principals_.at(id);
+    w.String(id);
+    w.Byte(static_cast<std::uint8_t>(p.role));
+    w.String(p.partner_id);
+  }
+  w.Varint(tokens_.size());
+  for (const std::string& id : SortedKeys(tokens_)) {
+    const Token& t = tokens_.at(id);
+    w.String(id);
+    w.String(t.principal_id);
+    w.Byte(t.revoked ? 1 : 0);
+  }
   return w.Take();
 }
 
@@ -164,7 +183,7 @@ absl::StatusOr<ProgrammeState> ProgrammeState::Parse(std::string_view bytes) {
   };
   std::uint8_t version;
   if (!r.Byte(&version)) return corrupt("empty");
-  if (version != kVersion) {
+  if (version != kVersion && version != 1) {
     return absl::FailedPreconditionError(absl::StrCat(
         "domain state snapshot has version ", static_cast<int>(version),
         "; this build reads version ", static_cast<int>(kVersion), " (rebuild it from the log)"));
@@ -209,6 +228,34 @@ absl::StatusOr<ProgrammeState> ProgrammeState::Parse(std::string_view bytes) {
   if (!r.Strings(&s.decisions_)) return corrupt("truncated decisions");
   if (!r.Strings(&s.activities_)) return corrupt("truncated activities");
   if (!r.Strings(&s.signals_)) return corrupt("truncated signals");
+  if (version == 1) {
+    if (!r.AtEnd()) return corrupt("trailing bytes");
+    return s;
+  }
+  if (!r.Count(&n)) return corrupt("truncated principals");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string id;
+    std::uint8_t role;
+    Principal p;
+    if (!r.String(&id) || !r.Byte(&role) || !r.String(&p.partner_id)) {
+      return corrupt("truncated principal");
+    }
+    if (!v1::Role_IsValid(role)) return corrupt("bad principal role");
+    p.role = static_cast<v1::Role>(role);
+    s.principals_.emplace(std::move(id), std::move(p));
+  }
+  if (!r.Count(&n)) return corrupt("truncated tokens");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string id;
+    Token t;
+    std::uint8_t revoked;
+    if (!r.String(&id) || !r.String(&t.principal_id) || !r.Byte(&revoked)) {
+      return corrupt("truncated token");
+    }
+    if (revoked > 1) return corrupt("bad token flag");
+    t.revoked = revoked == 1;
+    s.tokens_.emplace(std::move(id), std::move(t));
+  }
   if (!r.AtEnd()) return corrupt("trailing bytes");
   return s;
 }

@@ -176,6 +176,33 @@ inline Payload Signal(const std::string& id, const std::string& pillar) {
   return p;
 }
 
+inline Payload PrincipalRegistered(const std::string& id, v1::Role role,
+                                   const std::string& partner = "") {
+  Payload p;
+  auto* e = p.mutable_principal_registered();
+  e->set_principal_id(id);
+  e->set_role(role);
+  e->set_partner_id(partner);
+  return p;
+}
+
+inline Payload TokenIssued(const std::string& principal, const std::string& token_id) {
+  Payload p;
+  auto* e = p.mutable_token_issued();
+  e->set_principal_id(principal);
+  e->set_token_id(token_id);
+  e->set_token_sha256(std::string(32, 'h'));
+  return p;
+}
+
+inline Payload TokenRevoked(const std::string& principal, const std::string& token_id) {
+  Payload p;
+  auto* e = p.mutable_token_revoked();
+  e->set_principal_id(principal);
+  e->set_token_id(token_id);
+  return p;
+}
+
 // ---- Fixture ------------------------------------------------------------------------------------
 
 constexpr ActionStatus kPlanned = v1::ACTION_STATUS_PLANNED;

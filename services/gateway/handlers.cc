@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/auth/authenticator.h"
+#include "services/auth/policy.h"
 #include "services/gateway/pages.h"
 #include "services/gateway/router.h"
 #include "services/gateway/url.h"
@@ -41,9 +42,8 @@ Access Authorize(const Context& context, const Request& request) {
     if (credential->from_cookie && context.options.anonymous_read) return {{}, true};
     return {principal.status(), credential->from_cookie};
   }
-  if (!RoleMayRead(principal->role)) {
-    return {absl::PermissionDeniedError(absl::StrCat("principal ", principal->id, " (role ",
-                                                     principal->role, ") may not read the views"))};
+  if (absl::Status s = auth::Authorize(*principal, auth::Operation::kReadViews); !s.ok()) {
+    return {s};
   }
   return {};
 }
@@ -104,7 +104,7 @@ Response HandleLogin(const Context& context, const Request& request) {
                      "Deze toegangscode is niet bekend. Controleer de code en probeer het "
                      "opnieuw.");
   }
-  if (!RoleMayRead(principal->role)) {
+  if (!auth::Authorize(*principal, auth::Operation::kReadViews).ok()) {
     return LoginForm(request, http::status::forbidden,
                      "Met deze toegangscode kunt u het dashboard niet bekijken.");
   }

@@ -71,8 +71,4 @@ std::optional<Credential> CredentialOf(std::string_view authorization_header,
   return Credential{absl::StrCat("Bearer ", *token), true};
 }
 
-bool RoleMayRead(std::string_view role) {
-  return role == "admin" || role == "dashboard" || role == "auditor" || role == "partner";
-}
-
 }  // namespace gateway

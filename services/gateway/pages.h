@@ -29,8 +29,4 @@ struct Credential {
 std::optional<Credential> CredentialOf(std::string_view authorization_header,
                                        std::string_view cookie_header);
 
-// Whether a principal with `role` may read the views and the live feed: every role we issue
-// (admin, dashboard, auditor, partner). Unknown roles are refused (403) rather than guessed.
-bool RoleMayRead(std::string_view role);
-
 }  // namespace gateway

@@ -52,14 +52,5 @@ TEST(CredentialOf, NothingOrEmptyCookie) {
   EXPECT_FALSE(CredentialOf("", "other=1"));
 }
 
-TEST(RoleMayRead, IssuedRolesOnly) {
-  EXPECT_TRUE(RoleMayRead("admin"));
-  EXPECT_TRUE(RoleMayRead("dashboard"));
-  EXPECT_TRUE(RoleMayRead("auditor"));
-  EXPECT_TRUE(RoleMayRead("partner"));
-  EXPECT_FALSE(RoleMayRead(""));
-  EXPECT_FALSE(RoleMayRead("guest"));
-}
-
 }  // namespace
 }  // namespace gateway

@@ -46,6 +46,44 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--rebuild-views", config.rebuild_views,
                "Rebuild the views from position 1 before serving (progress on stderr), then serve");
+  // Limits: what one client may ask.
+  api::EventLogLimits& limits = config.limits;
+  app.add_option("--max-message-bytes", config.max_message_bytes,
+                 "Largest gRPC request accepted, in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 64 * 1024 * 1024))
+      ->group("Limits");
+  app.add_option("--max-events-per-append", limits.request.max_events_per_append,
+                 "Most events one Append may carry")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000))
+      ->group("Limits");
+  app.add_option("--max-payload-bytes", limits.request.max_payload_bytes,
+                 "Largest serialised payload of one event, in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(256, 16 * 1024 * 1024))
+      ->group("Limits");
+  app.add_option("--max-string-bytes", limits.request.max_string_bytes,
+                 "Longest text in any one field of an event, in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(64, 16 * 1024 * 1024))
+      ->group("Limits");
+  app.add_option("--max-append-rate", limits.append_rate,
+                 "Events per second one principal may append on average (0: no limit); over it, "
+                 "Append answers RESOURCE_EXHAUSTED with the wait in grpc-retry-pushback-ms")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9))
+      ->group("Limits");
+  app.add_option("--append-burst", limits.append_burst,
+                 "Events one principal may append at once after a pause")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9))
+      ->group("Limits");
+  app.add_option("--max-subscriptions", limits.max_subscriptions,
+                 "Live Subscribe calls one principal may hold at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000))
+      ->group("Limits");
   CLI11_PARSE(app, argc, argv);
   // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
   // so parallel test servers never fight over 8080.

@@ -69,9 +69,9 @@ absl::Status Server::Start() {
   }
   ::chmod(config_.data_dir.c_str(), 0700);
 
-  auto auth = auth::Authenticator::Open(config_.data_dir, &admin_token_created_);
-  if (!auth.ok()) return auth.status();
-  auth_ = std::move(*auth);
+  auto bootstrap = auth::LoadOrCreateBootstrapToken(config_.data_dir);
+  if (!bootstrap.ok()) return bootstrap.status();
+  admin_token_created_ = bootstrap->created;
 
   storage::Options options;
   options.path = config_.data_dir + "/log";
@@ -98,18 +98,40 @@ absl::Status Server::Start() {
     return absl::InternalError(absl::StrCat("the views reached position ", projector_->position(),
                                             " but the log's head is ", store_->Head()));
   }
-  gate_ = std::make_unique<api::RulesGate>(projector_->DomainState());
+  domain::ProgrammeState state = projector_->DomainState();
+  // Who may call: the principals and tokens in the log, kept current by the commit listener.
+  auth_ = std::make_unique<auth::Authenticator>();
+  if (absl::Status s = auth::LoadCredentials(*store_, state.PrincipalIds(), auth_.get()); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("reading principals and tokens: ", s.message()));
+  }
+  gate_ = std::make_unique<api::RulesGate>(std::move(state));
   store_->SetGate(gate_.get());
 
   hub_ = std::make_unique<api::SubscriptionHub>(store_.get());
   api::SubscriptionHub* hub = hub_.get();
   projections::Projector* views = projector_.get();
-  store_->SetCommitListener([hub, views](const std::vector<storage::StoredEvent>& events) {
-    hub->Publish(events);
-    views->Notify();
-  });
+  auth::Authenticator* credentials = auth_.get();
+  // Runs on the writer thread before the group's callers are answered: a token revoked by a
+  // call is refused from the moment that call returns.
+  store_->SetCommitListener(
+      [hub, views, credentials](const std::vector<storage::StoredEvent>& events) {
+        for (const storage::StoredEvent& e : events) credentials->Apply(e);
+        hub->Publish(events);
+        views->Notify();
+      });
   projector_->Start();
-  event_log_ = std::make_unique<api::EventLogService>(store_.get(), hub_.get(), auth_.get());
+  // First start (or a log from before principals existed): the operator's bootstrap token
+  // becomes principal `admin`, in the log, so auditors see where access began.
+  if (!auth_->HasPrincipal("admin")) {
+    auto r = store_->Append(api::BootstrapAdminRequest("admin", bootstrap->hash));
+    if (!r.ok()) {
+      return absl::Status(r.status().code(),
+                          absl::StrCat("registering the admin principal: ", r.status().message()));
+    }
+  }
+  event_log_ = std::make_unique<api::EventLogService>(store_.get(), hub_.get(), auth_.get(),
+                                                      config_.limits);
+  admin_ = std::make_unique<api::AdminService>(store_.get(), auth_.get());
   views_ = std::make_unique<api::ViewsService>(projector_.get(), auth_.get());
 
   gateway::Options http;
@@ -130,8 +152,10 @@ absl::Status Server::Start() {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config_.grpc_listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
   builder.RegisterService(event_log_.get());
   builder.RegisterService(views_.get());
+  builder.RegisterService(admin_.get());
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port == 0) {
     return absl::UnavailableError(absl::StrCat(
@@ -141,6 +165,7 @@ absl::Status Server::Start() {
   grpc_address_ = absl::StrCat(HostOf(config_.grpc_listen), ":", port);
   grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.EventLog", true);
   grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Views", true);
+  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Admin", true);
   WriteAddressFile(config_.data_dir, grpc_address_);
   return absl::OkStatus();
 }
@@ -169,6 +194,8 @@ Server::~Server() {
   grpc_.reset();
   gateway_.reset();  // borrows the projector, the store and the hub
   views_.reset();
+  admin_.reset();
+  event_log_.reset();
   // The projector reads the store, so it stops before the store closes (idempotent; Start may
   // have failed before Shutdown could). It stays alive until then: the commit listener may still
   // Notify it while the writer drains its queue, which a stopped projector ignores.

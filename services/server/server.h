@@ -16,6 +16,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "services/api/admin_service.h"
 #include "services/api/event_log_service.h"
 #include "services/api/rules_gate.h"
 #include "services/api/subscription_hub.h"
@@ -39,6 +40,9 @@ struct Config {
   std::string http_listen = "127.0.0.1:8080";
   bool http_anonymous_read = false;
   std::string web_root;  // the built web app; missing: a placeholder page
+  // What one client may ask: request sizes, append rate and subscriptions per principal.
+  api::EventLogLimits limits;
+  int max_message_bytes = 4 * 1024 * 1024;  // largest gRPC request accepted
 };
 
 class Server {
@@ -68,6 +72,7 @@ class Server {
   std::unique_ptr<projections::Projector> projector_;
   std::unique_ptr<api::SubscriptionHub> hub_;
   std::unique_ptr<api::EventLogService> event_log_;
+  std::unique_ptr<api::AdminService> admin_;
   std::unique_ptr<api::ViewsService> views_;
   std::unique_ptr<gateway::Gateway> gateway_;  // borrows the store, projector, hub and auth
   std::unique_ptr<grpc::Server> grpc_;

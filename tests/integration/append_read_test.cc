@@ -204,7 +204,11 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
     p.mutable_programme_described()->set_municipality("Leidschendam-Voorburg");
     p.mutable_programme_described()->set_horizon_year(2043);
   });
-  ASSERT_EQ(cases.size(), static_cast<size_t>(v1::Payload::GetDescriptor()->field_count()))
+  // PrincipalRegistered, TokenIssued and TokenRevoked are written only by the Admin service
+  // (admin_test.cc); Append refuses them.
+  constexpr size_t kCredentialKinds = 3;
+  ASSERT_EQ(cases.size() + kCredentialKinds,
+            static_cast<size_t>(v1::Payload::GetDescriptor()->field_count()))
       << "a payload kind was added to events.proto: add it here";
   std::set<std::string> kinds;
   for (const Case& c : cases) kinds.insert(c.type);
@@ -214,8 +218,9 @@ TEST_F(AppendReadTest, EveryPayloadKindIsStoredInItsStreamWithItsTypeName) {
     const AppendResult r = Append(server_, MakeRequest(c.stream, {MakeEvent(c.payload)}));
     EXPECT_TRUE(r.status.ok()) << c.type << " to " << c.stream << ": " << Describe(r.status);
   }
-  const std::vector<v1::Event> log = MustReadLog(server_);
-  ASSERT_EQ(log.size(), cases.size());
+  std::vector<v1::Event> log = MustReadLog(server_);
+  ASSERT_EQ(log.size(), kBootstrapEvents + cases.size());
+  log.erase(log.begin(), log.begin() + kBootstrapEvents);
   for (size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(log[i].stream(), cases[i].stream);
     EXPECT_EQ(log[i].type(), cases[i].type);
@@ -298,10 +303,18 @@ TEST_F(AppendReadTest, HashChainLinksEveryEventToItsPredecessor) {
   EXPECT_EQ(partner.events[0].prev_hash(), from_log.prev_hash());
 }
 
-TEST_F(AppendReadTest, HeadOfEmptyLogIsZero) {
+TEST_F(AppendReadTest, AFreshLogHoldsOnlyTheBootstrapAdmin) {
   const v1::GetHeadResponse head = MustGetHead(server_);
-  EXPECT_EQ(head.position(), 0u);
-  EXPECT_EQ(head.hash(), std::string(32, '\0'));
+  EXPECT_EQ(head.position(), kBootstrapEvents);
+  const ReadResult log = ReadLog(server_);
+  ASSERT_TRUE(log.status.ok()) << Describe(log.status);
+  ASSERT_EQ(log.events.size(), kBootstrapEvents);
+  EXPECT_EQ(log.events[0].type(), "PrincipalRegistered");
+  EXPECT_EQ(log.events[0].stream(), "principal-admin");
+  EXPECT_EQ(log.events[0].recorded_by(), "wijkboekd");
+  EXPECT_EQ(log.events[0].prev_hash(), std::string(32, '\0'));
+  EXPECT_EQ(log.events[1].type(), "TokenIssued");
+  EXPECT_EQ(head.hash(), log.events[1].hash());
 }
 
 TEST_F(AppendReadTest, HeadIsPositionAndHashOfLastEvent) {

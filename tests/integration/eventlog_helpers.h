@@ -99,6 +99,9 @@ bool SameMessage(const google::protobuf::Message& a, const google::protobuf::Mes
 // requests: kSeedEvents events in the streams pillar-jeugd-en-onderwijs, partner-bibliotheek and
 // partner-vidomes. Nothing in an action-* or the programme stream.
 inline constexpr uint64_t kSeedEvents = 4;
+// A fresh server's log is not empty: on first start wijkboekd registers principal `admin` with
+// the bootstrap token (PrincipalRegistered, TokenIssued in principal-admin), positions 1 and 2.
+inline constexpr uint64_t kBootstrapEvents = 2;
 inline constexpr const char* kSeedPillar = "jeugd-en-onderwijs";
 inline constexpr const char* kSeedGoal = "goal-taal";
 std::vector<v1::AppendRequest> SeedRequests();
@@ -108,8 +111,8 @@ struct Seed {
   std::vector<v1::AppendResponse> responses;  // one per request
   uint64_t head = 0;                          // the head after the seed
 };
-// Appends SeedRequests(); a failure is recorded (ADD_FAILURE). On an empty log the seed takes
-// positions 1..kSeedEvents, so a test's own events start at head + 1.
+// Appends SeedRequests(); a failure is recorded (ADD_FAILURE). On a fresh log the seed takes
+// the positions after the bootstrap events, so a test's own events start at head + 1.
 Seed SeedPrerequisites(ServerProcess& server);
 
 // ---- Fixture ---------------------------------------------------------------------------------
@@ -131,7 +134,7 @@ class SeededServerTest : public ServerTest {
     seed_ = SeedPrerequisites(server_);
     ASSERT_FALSE(HasFailure()) << "seeding the programme failed";
     base_ = seed_.head;
-    ASSERT_EQ(base_, kSeedEvents);
+    ASSERT_EQ(base_, kBootstrapEvents + kSeedEvents);
   }
   Seed seed_;
   uint64_t base_ = 0;  // the head after the seed
