@@ -254,6 +254,36 @@ assert int(head["position"]) == want == int(last["position"]), (head, last["posi
 assert head["hash"] == last["hash"] and len(base64.b64decode(head["hash"])) == 32, head
 EOF
 
+step "admin: a partner principal, its token, revocation"
+run 0 "${TOKEN[@]}" admin principal add bieb-app --role partner --partner bibliotheek
+check_json "$OUT" 'int(ev[0]["position"]) == S + 306' "the principal is an event in the log"
+run 2 "${TOKEN[@]}" admin principal add bieb-2 --role bestuurder
+run 1 "${TOKEN[@]}" admin principal add bieb-app --role partner --partner bibliotheek
+stderr_has "^wijkboek: ALREADY_EXISTS: principal bieb-app already exists" "a taken id"
+run 0 "${TOKEN[@]}" admin token issue bieb-app --expires 30d --output "$TMP/bieb.token"
+check_json "$OUT" '"token" not in ev[0] and ev[0]["token_id"].startswith("tok-")' \
+  "--output keeps the secret off stdout"
+[[ $(stat -c %a "$TMP/bieb.token") == 600 ]] || fail "the token file is not private"
+BIEB_TOKEN_ID=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["token_id"])' "$OUT")
+run 2 "${TOKEN[@]}" admin token issue bieb-app --output "$TMP/bieb.token"
+printf '%s\n' '{"payload":{"result_recorded":{"action_id":"taalmaatjes","summary":"Door de bibliotheek zelf"}}}' |
+  run 0 --token-file "$TMP/bieb.token" append --stream action-taalmaatjes --expected any
+printf '%s\n' '{"payload":{"pillar_defined":{"pillar_id":"eigen","name":"Eigen pijler"}}}' |
+  run 1 --token-file "$TMP/bieb.token" append --stream pillar-eigen --expected any
+stderr_has "^wijkboek: PERMISSION_DENIED: events\[0\]: principal bieb-app \(partner bibliotheek\)" \
+  "a partner defines no pillars"
+run 1 --token-file "$TMP/bieb.token" admin principal list
+stderr_has "^wijkboek: PERMISSION_DENIED: .*role partner" "a partner lists no principals"
+run 0 "${TOKEN[@]}" read --stream principal-bieb-app
+check_json "$OUT" '[e["type"] for e in ev] == ["PrincipalRegistered", "TokenIssued"] and all(e["recorded_by"] == "admin" for e in ev)' \
+  "who was given access, and by whom"
+run 0 "${TOKEN[@]}" admin token revoke "$BIEB_TOKEN_ID" --reason "test"
+run 1 --token-file "$TMP/bieb.token" head
+stderr_has "^wijkboek: UNAUTHENTICATED: token $BIEB_TOKEN_ID was revoked" "a revoked token"
+run 0 "${TOKEN[@]}" admin principal list
+check_json "$OUT" 'any(p["principal_id"] == "bieb-app" and p["tokens"][0]["revoked"] for p in ev[0]["principals"])' \
+  "the list shows the revoked token"
+
 step "unreachable server: exit 1, UNAVAILABLE"
 run 1 "${TOKEN[@]}" --server 127.0.0.1:1 --timeout 5 head
 stderr_has "^wijkboek: (UNAVAILABLE|DEADLINE_EXCEEDED): " "unreachable server"

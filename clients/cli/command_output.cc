@@ -33,9 +33,11 @@ void PrintError(absl::string_view message) { std::cerr << "wijkboek: " << messag
 int ServerError(const absl::Status& status) {
   std::cerr << "wijkboek: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
             << std::endl;
-  if (status.code() == absl::StatusCode::kUnauthenticated ||
-      status.code() == absl::StatusCode::kPermissionDenied) {
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
     PrintError("hint: check the token given by --token-file or WIJKBOEK_TOKEN");
+  } else if (status.code() == absl::StatusCode::kPermissionDenied) {
+    PrintError("hint: the token's principal may not do this; the programme team (an admin) "
+               "decides who may do what");
   } else if (status.code() == absl::StatusCode::kUnavailable) {
     PrintError("hint: the server is unreachable or stopping; check --server or WIJKBOEK_SERVER");
   }

@@ -14,7 +14,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "clients/cli/admin_client.h"
 #include "clients/cli/event_log_client.h"
 #include "clients/cli/views_client.h"
 
@@ -39,6 +41,14 @@ int ServerError(const absl::Status& status);
 // Writes `text` to stdout as it is (adding a final newline if it has none); same result as
 // PrintJsonLine.
 [[nodiscard]] std::optional<int> PrintText(const std::string& text);
+
+// A unary call's answer: the response as one JSON line (0), or the server's error (1).
+template <typename Response>
+int PrintResponse(const absl::StatusOr<Response>& response) {
+  if (!response.ok()) return ServerError(response.status());
+  if (std::optional<int> stop = PrintJsonLine(*response, true)) return *stop;
+  return 0;
+}
 
 // Flushes stdout: 0, or the exit status for a failed write.
 int FinishOutput();
@@ -86,5 +96,20 @@ CLI::App* AddViewsCommand(CLI::App& app, ViewsOptions* options);
 // book's Markdown or HTML as it is with --format markdown|html).
 int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
              const ViewsOptions& options);
+
+// ---- admin (admin_command.cc) ------------------------------------------------------------------
+
+struct AdminOptions {
+  std::string principal_id, role, partner_id;  // principal add; principal_id also for token issue
+  std::string expires, output;                 // token issue
+  std::string token_id, reason;                // token revoke
+};
+
+// Adds `admin principal add|list` and `admin token issue|revoke`.
+CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options);
+
+// Runs the subcommand chosen under `admin_command`; prints the response as one JSON line.
+int RunAdmin(const CLI::App& admin_command, const client::AdminClient& client,
+             const AdminOptions& options);
 
 }  // namespace wijkboek::cli

@@ -21,6 +21,20 @@ using Deadline = Clock::time_point;
 // Converts a finished call's status; the codes are the same in gRPC and absl.
 [[nodiscard]] absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// One unary call with `authorization` metadata and a deadline; `invoke(context, response)` makes
+// the stub call. Shared by the typed clients.
+template <typename Response, typename Invoke>
+absl::StatusOr<Response> UnaryCall(const std::string& authorization, Deadline deadline,
+                                   Invoke invoke) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", authorization);
+  context.set_deadline(deadline);
+  Response response;
+  absl::Status status = FromGrpcStatus(invoke(&context, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 // One server-streaming call in flight (Read or Subscribe). Owns its ClientContext, so it cannot be
 // moved; EventLogClient hands it out in a unique_ptr.
 //

@@ -87,10 +87,7 @@ int RunAppend(const client::EventLogClient& client, const AppendOptions& options
   request.set_stream(options.stream);
   *request.mutable_expected_revision() = *expected;
   for (v1::ProposedEvent& event : *events) *request.add_events() = std::move(event);
-  absl::StatusOr<v1::AppendResponse> response = client.Append(request);
-  if (!response.ok()) return ServerError(response.status());
-  if (std::optional<int> stop = PrintJsonLine(*response, true)) return *stop;
-  return 0;
+  return PrintResponse(client.Append(request));
 }
 
 int RunRead(const client::EventLogClient& client, const ReadOptions& options) {
@@ -144,12 +141,7 @@ int RunSubscribe(const client::EventLogClient& client, const SubscribeOptions& o
   return 0;
 }
 
-int RunHead(const client::EventLogClient& client) {
-  absl::StatusOr<v1::GetHeadResponse> response = client.GetHead();
-  if (!response.ok()) return ServerError(response.status());
-  if (std::optional<int> stop = PrintJsonLine(*response, true)) return *stop;
-  return 0;
-}
+int RunHead(const client::EventLogClient& client) { return PrintResponse(client.GetHead()); }
 
 // --token-file wins over WIJKBOEK_TOKEN. Empty on error (already reported).
 std::string ResolveToken(const GlobalOptions& options) {
@@ -342,6 +334,7 @@ int Main(int argc, char** argv) {
   SubscribeOptions subscribe;
   ImportOptions import;
   ViewsOptions views;
+  AdminOptions admin;
   AddGlobalOptions(app, &global);
   CLI::App* append_cmd = AddAppendCommand(app, &append);
   CLI::App* read_cmd = AddReadCommand(app, &read);
@@ -349,6 +342,7 @@ int Main(int argc, char** argv) {
   AddHeadCommand(app);
   CLI::App* import_cmd = AddImportCommand(app, &import);
   CLI::App* views_cmd = AddViewsCommand(app, &views);
+  CLI::App* admin_cmd = AddAdminCommand(app, &admin);
 
   try {
     app.parse(argc, argv);
@@ -375,6 +369,9 @@ int Main(int argc, char** argv) {
   if (token.empty()) return kExitUsage;
   if (*views_cmd) {
     return RunViews(*views_cmd, client::ViewsClient(channel(), std::move(token), timeout), views);
+  }
+  if (*admin_cmd) {
+    return RunAdmin(*admin_cmd, client::AdminClient(channel(), std::move(token), timeout), admin);
   }
   client::EventLogClient client(channel(), std::move(token), timeout);
 

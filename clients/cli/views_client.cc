@@ -10,13 +10,8 @@ ViewsClient::ViewsClient(std::shared_ptr<grpc::ChannelInterface> channel, std::s
 
 template <typename Response, typename Invoke>
 absl::StatusOr<Response> ViewsClient::Call(Invoke invoke, std::optional<Deadline> deadline) const {
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", authorization_);
-  context.set_deadline(deadline.value_or(Clock::now() + default_timeout_));
-  Response response;
-  absl::Status status = FromGrpcStatus(invoke(&context, &response));
-  if (!status.ok()) return status;
-  return response;
+  return UnaryCall<Response>(authorization_, deadline.value_or(Clock::now() + default_timeout_),
+                             invoke);
 }
 
 // One definition per RPC: the same call with its own types.

@@ -42,13 +42,6 @@ void AddPillarFilter(CLI::App* command, ViewsOptions* options, const char* what)
   command->add_option("--pillar", options->pillar, what)->type_name("ID");
 }
 
-template <typename Response>
-int Print(const absl::StatusOr<Response>& response) {
-  if (!response.ok()) return ServerError(response.status());
-  if (std::optional<int> stop = PrintJsonLine(*response, true)) return *stop;
-  return 0;
-}
-
 // `views actions`: one page, or with --all every page merged into one response.
 int RunActions(const client::ViewsClient& client, const ViewsOptions& options) {
   v1::ListActionsRequest request;
@@ -60,7 +53,7 @@ int RunActions(const client::ViewsClient& client, const ViewsOptions& options) {
   request.set_page_size(options.page_size);
   request.set_page_token(options.page_token);
   request.set_min_position(options.min_position);
-  if (!options.all) return Print(client.ListActions(request));
+  if (!options.all) return PrintResponse(client.ListActions(request));
 
   if (options.page_size == 0) request.set_page_size(500);  // the server's maximum page
   v1::ListActionsResponse all;
@@ -75,7 +68,7 @@ int RunActions(const client::ViewsClient& client, const ViewsOptions& options) {
     // Later pages must not see an older state than the first.
     request.set_min_position(std::max(request.min_position(), page->as_of_position()));
   }
-  return Print(absl::StatusOr<v1::ListActionsResponse>(std::move(all)));
+  return PrintResponse(absl::StatusOr<v1::ListActionsResponse>(std::move(all)));
 }
 
 int RunProjectBook(const client::ViewsClient& client, const ViewsOptions& options) {
@@ -83,7 +76,7 @@ int RunProjectBook(const client::ViewsClient& client, const ViewsOptions& option
   request.set_pillar_id(options.pillar);
   request.set_min_position(options.min_position);
   absl::StatusOr<v1::GetProjectBookResponse> response = client.GetProjectBook(request);
-  if (options.format == "json" || !response.ok()) return Print(response);
+  if (options.format == "json" || !response.ok()) return PrintResponse(response);
   const std::string& document = options.format == "html" ? response->html() : response->markdown();
   if (std::optional<int> stop = PrintText(document)) return *stop;
   return 0;
@@ -186,7 +179,7 @@ int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
   if (view == "programme") {
     v1::GetProgrammeRequest request;
     request.set_min_position(min);
-    return Print(client.GetProgramme(request));
+    return PrintResponse(client.GetProgramme(request));
   }
   if (view == "partners") {
     v1::ListPartnersRequest request;
@@ -194,38 +187,38 @@ int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
     request.set_role(options.role);
     request.set_include_left(options.include_left);
     request.set_min_position(min);
-    return Print(client.ListPartners(request));
+    return PrintResponse(client.ListPartners(request));
   }
   if (view == "partner") {
     v1::GetPartnerRequest request;
     request.set_partner_id(options.id);
     request.set_min_position(min);
-    return Print(client.GetPartner(request));
+    return PrintResponse(client.GetPartner(request));
   }
   if (view == "actions") return RunActions(client, options);
   if (view == "action") {
     v1::GetActionRequest request;
     request.set_action_id(options.id);
     request.set_min_position(min);
-    return Print(client.GetAction(request));
+    return PrintResponse(client.GetAction(request));
   }
   if (view == "collaboration") {
     v1::GetCollaborationRequest request;
     request.set_pillar_id(options.pillar);
     request.set_min_position(min);
-    return Print(client.GetCollaboration(request));
+    return PrintResponse(client.GetCollaboration(request));
   }
   if (view == "gaps") {
     v1::ListOwnershipGapsRequest request;
     request.set_stale_days(options.stale_days);
     request.set_min_position(min);
-    return Print(client.ListOwnershipGaps(request));
+    return PrintResponse(client.ListOwnershipGaps(request));
   }
   if (view == "kpis") {
     v1::ListKpisRequest request;
     request.set_pillar_id(options.pillar);
     request.set_min_position(min);
-    return Print(client.ListKpis(request));
+    return PrintResponse(client.ListKpis(request));
   }
   if (view == "agenda") {
     v1::GetAgendaRequest request;
@@ -233,12 +226,12 @@ int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
     request.set_to_date(options.to);
     request.set_pillar_id(options.pillar);
     request.set_min_position(min);
-    return Print(client.GetAgenda(request));
+    return PrintResponse(client.GetAgenda(request));
   }
   if (view == "funds") {
     v1::GetFundsRequest request;
     request.set_min_position(min);
-    return Print(client.GetFunds(request));
+    return PrintResponse(client.GetFunds(request));
   }
   return RunProjectBook(client, options);
 }

@@ -143,6 +143,47 @@ TEST(Schema, RefusesATransferToTheSameOwnerAndUnknownStatuses) {
             std::string::npos);
 }
 
+TEST(Schema, CredentialEventsHaveTheirOwnStreamAndShape) {
+  Payload p;
+  auto* r = p.mutable_principal_registered();
+  r->set_principal_id("vidomes-crm");
+  r->set_role(wijkboek::v1::ROLE_PARTNER);
+  EXPECT_NE(ValidatePayload(p, "p").message().find("partner_id: is required for a partner"),
+            std::string::npos);
+  r->set_partner_id("vidomes");
+  EXPECT_TRUE(ValidateForStream(p, "principal-vidomes-crm", "p").ok());
+  EXPECT_TRUE(IsCredentialEvent(p));
+  r->set_role(wijkboek::v1::ROLE_AUDITOR);
+  EXPECT_NE(ValidatePayload(p, "p").message().find("only for partner principals"),
+            std::string::npos);
+  r->clear_partner_id();
+  r->set_role(wijkboek::v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ(ValidatePayload(p, "p").message(), "p.principal_registered.role: is required");
+  r->set_role(wijkboek::v1::ROLE_ADMIN);
+  r->set_principal_id("wijkboekd");
+  EXPECT_NE(ValidatePayload(p, "p").message().find("the server's own name"), std::string::npos);
+
+  Payload t;
+  t.mutable_token_issued()->set_principal_id("obi");
+  t.mutable_token_issued()->set_token_id("tok-0123456789abcdef");
+  t.mutable_token_issued()->set_token_sha256("short");
+  EXPECT_NE(ValidatePayload(t, "p").message().find("must be 32 bytes"), std::string::npos);
+  t.mutable_token_issued()->set_token_sha256(std::string(32, 'h'));
+  EXPECT_TRUE(ValidateForStream(t, "principal-obi", "p").ok());
+  EXPECT_FALSE(IsCredentialEvent(Payload()));
+}
+
+TEST(Schema, RefusesTextLongerThanTheLimit) {
+  Payload p;
+  p.mutable_result_recorded()->set_action_id("a");
+  p.mutable_result_recorded()->set_summary(std::string(kDefaultMaxStringBytes, 's'));
+  EXPECT_TRUE(ValidatePayload(p, "p").ok());
+  p.mutable_result_recorded()->set_summary(std::string(kDefaultMaxStringBytes + 1, 's'));
+  EXPECT_EQ(ValidatePayload(p, "p").message(),
+            "p.result_recorded.summary: is 16385 bytes long; at most 16384 bytes are allowed");
+  EXPECT_EQ(ValidatePayload(p, "p", 10).code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(Schema, RecognisesUuidsSlugsAndDates) {
   EXPECT_TRUE(IsUuid("6f1c2a9e-0b7d-4c1e-9a51-3f2e8d7c6b5a"));
   EXPECT_TRUE(IsUuid("6F1C2A9E-0B7D-4C1E-9A51-3F2E8D7C6B5A"));

@@ -56,7 +56,7 @@ let server;
 let serverLog = '';
 let grpcAddr;
 let base; // http://127.0.0.1:PORT
-let adminToken;
+let dashboardToken;
 let context; // the browser (a persistent context on a fresh profile)
 let page;
 const problems = []; // page errors, CSP violations, failed requests of the app itself
@@ -111,10 +111,12 @@ before(async () => {
   server.stderr.on('data', (d) => (serverLog += d));
   grpcAddr = await waitForFile(join(dataDir, 'grpc.addr'), 20_000);
   base = `http://${await waitForFile(join(dataDir, 'http.addr'), 20_000)}`;
-  adminToken = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-
   const imported = await run(CLI, [...cliArgs(), 'import', DEMO]);
   console.log(`# ${imported.stdout.trim().split('\n').join('\n# ')}`);
+  // The browser logs in as a read-only dashboard principal, the way deploy/run sets one up.
+  await run(CLI, [...cliArgs(), 'admin', 'principal', 'add', 'scherm', '--role', 'dashboard']);
+  const issued = await run(CLI, [...cliArgs(), 'admin', 'token', 'issue', 'scherm']);
+  dashboardToken = JSON.parse(issued.stdout).token;
 
   context = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
     executablePath: CHROMIUM,
@@ -184,7 +186,7 @@ test('a page without a session goes to /login; a wrong code is refused; the righ
   );
   assert.match(refusal, /niet bekend|onbekend|ongeldig/i);
 
-  await page.getByLabel('Toegangscode').fill(adminToken);
+  await page.getByLabel('Toegangscode').fill(dashboardToken);
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.waitForURL(`${base}/`);
   await settled();
