@@ -15,6 +15,7 @@
 
 #include "services/gateway/frame_cache.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/login_throttle.h"
 #include "services/gateway/static_files.h"
 
 namespace gateway {
@@ -35,7 +36,8 @@ class Context {
         store(store),
         hub(hub),
         auth(auth),
-        static_files(this->options.web_root) {}
+        static_files(this->options.web_root),
+        login_throttle(this->options.login_failures_per_minute, std::chrono::seconds(60)) {}
 
   const Options options;
   projections::Projector* const projector;
@@ -44,6 +46,7 @@ class Context {
   const auth::Authenticator* const auth;
   StaticFiles static_files;
   FrameCache frames;
+  LoginThrottle login_throttle;
 
   // Open connections (HTTP sessions and live feeds), counted by ConnectionSlot.
   std::atomic<std::size_t> connections{0};

@@ -61,6 +61,8 @@ struct Options {
   // /healthz answers 503 when the views are more than this many events behind the log.
   std::uint64_t health_max_lag = 10000;
   bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
+  // Failed logins one client address may make per minute before it must wait (0: no limit).
+  std::size_t login_failures_per_minute = 10;
 };
 
 class Gateway {

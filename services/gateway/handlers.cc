@@ -77,9 +77,16 @@ bool SameOrigin(const Request& request) {
   return scheme != std::string_view::npos && origin.substr(scheme + 3) == host;
 }
 
-Response HandleLogin(const Context& context, const Request& request) {
+Response HandleLogin(Context& context, const Request& request, const std::string& peer) {
   if (request.method() != http::verb::post) {
     return LoginForm(request, http::status::ok, "");
+  }
+  if (auto wait = context.login_throttle.WaitFor(peer); wait.count() > 0) {
+    Response res = LoginForm(request, http::status::too_many_requests,
+                             absl::StrCat("Te veel mislukte pogingen. Probeer het over ",
+                                          wait.count(), " seconden opnieuw."));
+    res.set(http::field::retry_after, std::to_string(wait.count()));
+    return res;
   }
   std::string content_type =
       absl::AsciiStrToLower(std::string(ToStd(request[http::field::content_type])));
@@ -100,6 +107,7 @@ Response HandleLogin(const Context& context, const Request& request) {
   }
   auto principal = context.auth->Authenticate(absl::StrCat("Bearer ", token));
   if (!principal.ok()) {
+    context.login_throttle.Failed(peer);
     return LoginForm(request, http::status::unauthorized,
                      "Deze toegangscode is niet bekend. Controleer de code en probeer het "
                      "opnieuw.");
@@ -108,6 +116,7 @@ Response HandleLogin(const Context& context, const Request& request) {
     return LoginForm(request, http::status::forbidden,
                      "Met deze toegangscode kunt u het dashboard niet bekijken.");
   }
+  context.login_throttle.Succeeded(peer);
   Response res = Redirect(request, "/");
   res.set(http::field::set_cookie, SessionCookie(token, context.options.secure_cookies));
   return res;
@@ -193,7 +202,7 @@ std::string LiveResponseHead(const Request& request) {
       "\r\n");
 }
 
-Decision Decide(Context& context, const Request& request) {
+Decision Decide(Context& context, const Request& request, const std::string& peer) {
   auto target = SplitTarget(ToStd(request.target()));
   if (!target) {
     return Respond(ErrorResponse(
@@ -239,7 +248,7 @@ Decision Decide(Context& context, const Request& request) {
       return Respond(MakeResponse(
           request, HealthAnswer(context.store, context.projector, context.options.health_max_lag)));
     case Route::kLogin:
-      return Respond(HandleLogin(context, request));
+      return Respond(HandleLogin(context, request, peer));
     case Route::kLogout:
       return Respond(HandleLogout(context, request));
     case Route::kAsset:

@@ -25,7 +25,8 @@ struct Decision {
 };
 
 // Never throws on bad input; an exception here means our bug (the session answers 500).
-Decision Decide(Context& context, const Request& request);
+// `peer` is the client's address (for the login throttle).
+Decision Decide(Context& context, const Request& request, const std::string& peer);
 
 // Adds the headers every live-feed response carries; exposed for the SSE stream.
 std::string LiveResponseHead(const Request& request);

@@ -17,7 +17,11 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, std::shared_ptr<Context> c
     : stream_(std::move(socket)),
       context_(std::move(context)),
       slot_(context_.get()),
-      wait_timer_(stream_.get_executor()) {}
+      wait_timer_(stream_.get_executor()) {
+  beast::error_code ec;
+  auto remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) peer_ = remote.address().to_string();
+}
 
 HttpSession::~HttpSession() {
   if (registry_id_ != 0) context_->Unregister(registry_id_);
@@ -94,7 +98,7 @@ void HttpSession::OnRead(beast::error_code ec, std::size_t) {
 
 void HttpSession::Handle() {
   try {
-    Decision decision = Decide(*context_, request_);
+    Decision decision = Decide(*context_, request_, peer_);
     switch (decision.kind) {
       case Decision::Kind::kRespond:
         Send(std::move(decision.response));

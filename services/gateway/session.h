@@ -40,6 +40,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
   void Shutdown();
 
   boost::beast::tcp_stream stream_;
+  std::string peer_;  // the client's address, for the login throttle
   std::shared_ptr<Context> context_;
   ConnectionSlot slot_;
   std::uint64_t registry_id_ = 0;

@@ -41,6 +41,24 @@ int main(int argc, char** argv) {
   app.add_flag("--http-anonymous-read", config.http_anonymous_read,
                "Let unauthenticated HTTP clients read the views and the live feed (a public "
                "screen); off by default");
+  app.add_option("--http-max-connections", config.http_max_connections,
+                 "Open HTTP connections (live feeds included) before new ones get 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--http-idle-timeout", config.http_idle_timeout_seconds,
+                 "Seconds an HTTP connection may wait for (or take to send) its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--http-write-timeout", config.http_write_timeout_seconds,
+                 "Seconds one write to a client may take before the connection is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_flag("--http-secure-cookie", config.http_secure_cookie,
+               "Mark the login cookie Secure: for a dashboard served over HTTPS by a proxy");
+  app.add_option("--http-login-attempts", config.http_login_failures_per_minute,
+                 "Failed logins one client address may make per minute (0: no limit); then "
+                 "/login answers 429 with Retry-After")
+      ->capture_default_str();
   app.add_option("--web-root", config.web_root,
                  "Directory of the built web app (without index.html: a placeholder page)")
       ->capture_default_str();

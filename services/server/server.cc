@@ -138,6 +138,11 @@ absl::Status Server::Start() {
   http.listen = config_.http_listen;
   http.anonymous_read = config_.http_anonymous_read;
   http.web_root = config_.web_root;
+  http.max_connections = config_.http_max_connections;
+  http.idle_timeout = std::chrono::seconds(config_.http_idle_timeout_seconds);
+  http.write_timeout = std::chrono::seconds(config_.http_write_timeout_seconds);
+  http.secure_cookies = config_.http_secure_cookie;
+  http.login_failures_per_minute = config_.http_login_failures_per_minute;
   gateway_ = std::make_unique<gateway::Gateway>(http, projector_.get(), store_.get(), hub_.get(),
                                                 auth_.get());
   if (absl::Status s = gateway_->Start(); !s.ok()) {

@@ -40,6 +40,11 @@ struct Config {
   std::string http_listen = "127.0.0.1:8080";
   bool http_anonymous_read = false;
   std::string web_root;  // the built web app; missing: a placeholder page
+  std::size_t http_max_connections = 1024;
+  int http_idle_timeout_seconds = 60;
+  int http_write_timeout_seconds = 30;
+  bool http_secure_cookie = false;
+  std::size_t http_login_failures_per_minute = 10;
   // What one client may ask: request sizes, append rate and subscriptions per principal.
   api::EventLogLimits limits;
   int max_message_bytes = 4 * 1024 * 1024;  // largest gRPC request accepted
