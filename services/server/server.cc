@@ -61,6 +61,26 @@ absl::Status RebuildViews(projections::Projector& projector) {
 }  // namespace
 
 absl::Status Server::Start() {
+  // Refuse an insecure setup before anything is created or opened.
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
+  if (TransportOf(config_.tls) == Transport::kPlaintext) {
+    if (absl::Status s = CheckPlaintextListen("--grpc-listen", config_.grpc_listen,
+                                              config_.allow_insecure,
+                                              "Pass --tls-cert and --tls-key to serve gRPC over TLS");
+        !s.ok()) {
+      return s;
+    }
+  }
+  // The gateway has no TLS of its own: it belongs behind a TLS-terminating reverse proxy.
+  if (absl::Status s = CheckPlaintextListen(
+          "--http-listen", config_.http_listen, config_.allow_insecure,
+          "The dashboard has no TLS of its own: put it behind a TLS-terminating reverse proxy");
+      !s.ok()) {
+    return s;
+  }
+
   std::error_code ec;
   std::filesystem::create_directories(config_.data_dir, ec);
   if (ec) {
@@ -115,6 +135,7 @@ absl::Status Server::Start() {
   gateway::Options http;
   http.listen = config_.http_listen;
   http.anonymous_read = config_.http_anonymous_read;
+  http.secure_cookies = config_.http_secure_cookies;
   http.web_root = config_.web_root;
   gateway_ = std::make_unique<gateway::Gateway>(http, projector_.get(), store_.get(), hub_.get(),
                                                 auth_.get());
@@ -129,7 +150,7 @@ absl::Status Server::Start() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config_.grpc_listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config_.grpc_listen, *credentials, &port);
   builder.RegisterService(event_log_.get());
   builder.RegisterService(views_.get());
   grpc_ = builder.BuildAndStart();

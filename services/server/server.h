@@ -23,6 +23,7 @@
 #include "services/auth/authenticator.h"
 #include "services/gateway/gateway.h"
 #include "services/projections/projector.h"
+#include "services/server/transport_security.h"
 #include "storage/event_store.h"
 
 namespace server {
@@ -38,7 +39,14 @@ struct Config {
   // <data-dir>/http.addr.
   std::string http_listen = "127.0.0.1:8080";
   bool http_anonymous_read = false;
+  // Mark the login cookie Secure: the dashboard is reached over HTTPS through a TLS-terminating
+  // proxy.
+  bool http_secure_cookies = false;
   std::string web_root;  // the built web app; missing: a placeholder page
+  // gRPC over TLS when tls.cert and tls.key are given; mutual TLS with tls.client_ca.
+  TlsFiles tls;
+  // Serve plaintext gRPC or HTTP on addresses other than loopback (transport_security.h).
+  bool allow_insecure = false;
 };
 
 class Server {
