@@ -13,6 +13,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/api/parse_error_interceptor.h"
 
 namespace server {
 namespace {
@@ -153,6 +154,9 @@ absl::Status Server::Start() {
   builder.AddListeningPort(config_.grpc_listen, *credentials, &port);
   builder.RegisterService(event_log_.get());
   builder.RegisterService(views_.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<api::ParseErrorInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port == 0) {
     return absl::UnavailableError(absl::StrCat(
