@@ -34,7 +34,7 @@ namespace {
 constexpr char kDefaultServer[] = "127.0.0.1:50051";
 
 struct GlobalOptions {
-  client::ChannelOptions connection{.server = kDefaultServer};
+  client::ChannelOptions connection;  // server: kDefaultServer unless given
   std::string token_file;
   double timeout_seconds = 10;
 };
@@ -203,6 +203,7 @@ const CLI::Validator kAboveZero(
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions* options) {
   client::ChannelOptions& connection = options->connection;
+  connection.server = kDefaultServer;
   app.add_option("--server", connection.server, "Server address")
       ->type_name("HOST:PORT")
       ->envname("WIJKBOEK_SERVER")

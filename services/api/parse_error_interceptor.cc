@@ -32,7 +32,8 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
       unparsable_ = true;
     }
     // The handler never ran, so whatever status goes out is gRPC's word for the parse failure.
-    if (unparsable_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+    if (unparsable_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
         !methods->GetSendStatus().ok()) {
       methods->ModifySendStatus(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,

@@ -67,9 +67,9 @@ absl::Status Server::Start() {
       MakeServerCredentials(config_.tls);
   if (!credentials.ok()) return credentials.status();
   if (TransportOf(config_.tls) == Transport::kPlaintext) {
-    if (absl::Status s = CheckPlaintextListen("--grpc-listen", config_.grpc_listen,
-                                              config_.allow_insecure,
-                                              "Pass --tls-cert and --tls-key to serve gRPC over TLS");
+    if (absl::Status s =
+            CheckPlaintextListen("--grpc-listen", config_.grpc_listen, config_.allow_insecure,
+                                 "Pass --tls-cert and --tls-key to serve gRPC over TLS");
         !s.ok()) {
       return s;
     }

@@ -130,7 +130,9 @@ std::string Frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream,
   f.push_back(static_cast<char>(payload.size() & 0xff));
   f.push_back(static_cast<char>(type));
   f.push_back(static_cast<char>(flags));
-  for (int shift = 24; shift >= 0; shift -= 8) f.push_back(static_cast<char>((stream >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    f.push_back(static_cast<char>((stream >> shift) & 0xff));
+  }
   return f + payload;
 }
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #ifndef WIJKBOEK_MAKE_TEST_CERTS
-#error "WIJKBOEK_MAKE_TEST_CERTS must name deploy/make-test-certs (tests/integration/CMakeLists.txt)"
+#error "WIJKBOEK_MAKE_TEST_CERTS must name deploy/make-test-certs (set by CMakeLists.txt)"
 #endif
 
 namespace itest {
