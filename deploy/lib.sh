@@ -6,7 +6,7 @@ WIJKBOEK_BUILD="${WIJKBOEK_BUILD:-$WIJKBOEK_ROOT/build}"
 
 # Debian packages the build, the tests and the scripts use.
 WIJKBOEK_PACKAGES=(
-  cmake ninja-build ccache g++ pkg-config python3 procps
+  cmake ninja-build ccache g++ pkg-config python3 procps openssl
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   librocksdb-dev libssl-dev libboost-dev libspdlog-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev

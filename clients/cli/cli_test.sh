@@ -5,7 +5,10 @@
 #
 # Starts the server with --grpc-listen 127.0.0.1:0, waits for DATA/grpc.addr, drives every
 # command, checks output (JSON parsed with python3), exit codes and error messages, then stops the
-# server with SIGTERM and expects exit 0. Set WIJKBOEK_CLI_TEST_KEEP=1 to keep the temp dir.
+# server with SIGTERM and expects exit 0. Then restarts it on the same data with TLS and with
+# mutual TLS (certificates from deploy/make-test-certs, which needs `openssl`) and checks --tls-ca,
+# --tls-cert/--tls-key, the WIJKBOEK_TLS_* variables and the hints. Set WIJKBOEK_CLI_TEST_KEEP=1 to
+# keep the temp dir.
 #
 # The server enforces the programme's rules on write (services/domain/README.md), so the log starts
 # with a seed the later events refer to. A fresh log holds the server's bootstrap admin (2
@@ -97,6 +100,7 @@ echo "server at $WIJKBOEK_SERVER"
 step "help and usage"
 run 0 --help
 grep -q "Example" "$OUT" || fail "--help shows no example"
+grep -q -- "--tls-ca" "$OUT" || fail "--help does not explain --tls-ca"
 run 0 append --help
 grep -q "event_id" "$OUT" || fail "append --help does not explain event ids"
 run 2 "${TOKEN[@]}" append --stream x --expected sometimes </dev/null
@@ -289,6 +293,37 @@ run 1 "${TOKEN[@]}" --server 127.0.0.1:1 --timeout 5 head
 stderr_has "^wijkboek: (UNAVAILABLE|DEADLINE_EXCEEDED): " "unreachable server"
 
 step "stop wijkboekd with SIGTERM"
+stop_server
+
+step "TLS: restart with the test CA's server certificate; --tls-ca trusts it"
+CERTS=$TMP/certs
+"$(dirname "${BASH_SOURCE[0]}")/../../deploy/make-test-certs" "$CERTS" >/dev/null
+start_server --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"
+grep -q "over TLS" "$TMP/server.log" || fail "the startup log does not say TLS"
+run 1 "${TOKEN[@]}" --timeout 5 head
+stderr_has "--tls-ca" "a plaintext client is told about --tls-ca"
+run 0 "${TOKEN[@]}" --tls-ca "$CERTS/ca.pem" head
+check_json "$OUT" "[pos(e) for e in ev] == [S + 309]" "the log survived the restart, read over TLS"
+WIJKBOEK_TLS_CA=$CERTS/ca.pem run 0 "${TOKEN[@]}" head  # the CA from the environment
+run 1 "${TOKEN[@]}" --timeout 5 --tls-ca "$CERTS/ca.pem" --tls-server-name other.example head
+stderr_has "--tls-server-name" "a name the certificate lacks: the hint names --tls-server-name"
+run 2 "${TOKEN[@]}" --tls-ca "$TMP/no-such-ca.pem" head
+stderr_has "--tls-ca $TMP/no-such-ca.pem: cannot read" "an unreadable CA file is named"
+stop_server
+
+step "mutual TLS: only a client with a certificate from the CA gets in"
+start_server --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+  --tls-client-ca "$CERTS/ca.pem"
+grep -q "over mutual TLS" "$TMP/server.log" || fail "the startup log does not say mutual TLS"
+run 1 "${TOKEN[@]}" --timeout 5 --tls-ca "$CERTS/ca.pem" head
+stderr_has "--tls-cert/--tls-key" "a client without a certificate is told about --tls-cert"
+run 2 "${TOKEN[@]}" --tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/client.pem" head
+stderr_has "--tls-cert and --tls-key go together" "a certificate without its key"
+run 0 "${TOKEN[@]}" --tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/client.pem" \
+  --tls-key "$CERTS/client.key" head
+check_json "$OUT" "[pos(e) for e in ev] == [S + 309]" "head over mutual TLS"
+WIJKBOEK_TLS_CA=$CERTS/ca.pem WIJKBOEK_TLS_CERT=$CERTS/client.pem \
+  WIJKBOEK_TLS_KEY=$CERTS/client.key run 0 "${TOKEN[@]}" views programme
 stop_server
 
 echo "PASS: cli end-to-end"

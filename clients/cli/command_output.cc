@@ -39,7 +39,19 @@ int ServerError(const absl::Status& status) {
     PrintError("hint: the token's principal may not do this; the programme team (an admin) "
                "decides who may do what");
   } else if (status.code() == absl::StatusCode::kUnavailable) {
-    PrintError("hint: the server is unreachable or stopping; check --server or WIJKBOEK_SERVER");
+    // gRPC reports a refused TLS handshake as UNAVAILABLE too; from the client's side a server
+    // that wanted TLS or a client certificate just closes the connection ("Socket closed").
+    if (status.message().find("handshake") != absl::string_view::npos ||
+        status.message().find("certificate") != absl::string_view::npos) {
+      PrintError(
+          "hint: the TLS handshake failed; pass --tls-ca with the CA that issued the server's "
+          "certificate, or --tls-server-name with a name the certificate holds");
+    } else {
+      PrintError(
+          "hint: the server is unreachable or stopping; check --server or WIJKBOEK_SERVER. A "
+          "server with TLS needs --tls-ca (and --tls-cert/--tls-key if it requires client "
+          "certificates)");
+    }
   }
   return kExitServerError;
 }

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "clients/cli/channel.h"
 #include "clients/cli/cli_support.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/event_log_client.h"
@@ -33,7 +34,7 @@ namespace {
 constexpr char kDefaultServer[] = "127.0.0.1:50051";
 
 struct GlobalOptions {
-  std::string server = kDefaultServer;
+  client::ChannelOptions connection;  // server: kDefaultServer unless given
   std::string token_file;
   double timeout_seconds = 10;
 };
@@ -180,6 +181,7 @@ constexpr char kFooter[] =
     "  wijkboek subscribe --stream-prefix action- --until-caught-up\n"
     "  wijkboek import deploy/demo/sterk-voor-noord.json\n"
     "  wijkboek views project-book --format markdown\n"
+    "  wijkboek --server wijkboek.example.org:50051 --tls-ca ca.pem head   # over TLS\n"
     "Run `wijkboek COMMAND --help` for a command's options.";
 
 const CLI::Validator kAboveZero(
@@ -192,10 +194,30 @@ const CLI::Validator kAboveZero(
     "");
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions* options) {
-  app.add_option("--server", options->server, "Server address")
+  client::ChannelOptions& connection = options->connection;
+  connection.server = kDefaultServer;
+  app.add_option("--server", connection.server, "Server address")
       ->type_name("HOST:PORT")
       ->envname("WIJKBOEK_SERVER")
       ->default_str(kDefaultServer);
+  app.add_flag("--tls", connection.tls,
+               "Connect over TLS, trusting the system's CAs\n(implied by the --tls-* options)")
+      ->envname("WIJKBOEK_TLS");
+  app.add_option("--tls-ca", connection.tls_ca,
+                 "Connect over TLS and trust the CA(s) in this\nPEM file (e.g. a test CA)")
+      ->type_name("FILE")
+      ->envname("WIJKBOEK_TLS_CA");
+  app.add_option("--tls-cert", connection.tls_cert,
+                 "Client certificate (PEM) for a server that\nrequires mutual TLS; needs --tls-key")
+      ->type_name("FILE")
+      ->envname("WIJKBOEK_TLS_CERT");
+  app.add_option("--tls-key", connection.tls_key, "The client certificate's private key (PEM)")
+      ->type_name("FILE")
+      ->envname("WIJKBOEK_TLS_KEY");
+  app.add_option("--tls-server-name", connection.tls_server_name,
+                 "Expect this name in the server's certificate\ninstead of the host of --server")
+      ->type_name("NAME")
+      ->envname("WIJKBOEK_TLS_SERVER_NAME");
   app.add_option("--token-file", options->token_file,
                  "File whose first line is the bearer token;\n"
                  "without it, env WIJKBOEK_TOKEN holds the token itself")
@@ -353,27 +375,35 @@ int Main(int argc, char** argv) {
 
   const auto timeout =
       std::chrono::milliseconds(static_cast<int64_t>(global.timeout_seconds * 1000));
-  auto channel = [&] {
-    return grpc::CreateChannel(global.server, grpc::InsecureChannelCredentials());
+  // nullptr when the TLS files are unusable (reported).
+  auto channel = [&]() -> std::shared_ptr<grpc::Channel> {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> made = client::MakeChannel(global.connection);
+    if (made.ok()) return *made;
+    PrintError(made.status().message());
+    return nullptr;
   };
-  // The importer checks its file (and a dry run ends) before it needs a token.
+  // The importer checks its file (and a dry run ends) before it needs a token or a channel.
   if (*import_cmd) {
     return RunImport(import, [&]() -> std::unique_ptr<client::EventLogClient> {
       std::string token = ResolveToken(global);
       if (token.empty()) return nullptr;
-      return std::make_unique<client::EventLogClient>(channel(), std::move(token), timeout);
+      std::shared_ptr<grpc::Channel> connection = channel();
+      if (connection == nullptr) return nullptr;
+      return std::make_unique<client::EventLogClient>(connection, std::move(token), timeout);
     });
   }
 
   std::string token = ResolveToken(global);
   if (token.empty()) return kExitUsage;
+  std::shared_ptr<grpc::Channel> connection = channel();
+  if (connection == nullptr) return kExitUsage;
   if (*views_cmd) {
-    return RunViews(*views_cmd, client::ViewsClient(channel(), std::move(token), timeout), views);
+    return RunViews(*views_cmd, client::ViewsClient(connection, std::move(token), timeout), views);
   }
   if (*admin_cmd) {
-    return RunAdmin(*admin_cmd, client::AdminClient(channel(), std::move(token), timeout), admin);
+    return RunAdmin(*admin_cmd, client::AdminClient(connection, std::move(token), timeout), admin);
   }
-  client::EventLogClient client(channel(), std::move(token), timeout);
+  client::EventLogClient client(connection, std::move(token), timeout);
 
   if (*append_cmd) return RunAppend(client, append);
   if (*read_cmd) return RunRead(client, read);

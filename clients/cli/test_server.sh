@@ -25,10 +25,12 @@ server_exited() {
   [[ $state == Z || $state == gone ]]
 }
 
-# start_server: wijkboekd on $DATA with a free port; exports WIJKBOEK_SERVER once it serves.
+# start_server [FLAGS...]: wijkboekd on $DATA with a free port (and any more flags, e.g. TLS);
+# exports WIJKBOEK_SERVER once it serves.
 start_server() {
   mkdir -p "$DATA"
-  "$SERVER_BIN" --data-dir "$DATA" --grpc-listen 127.0.0.1:0 >"$TMP/server.log" 2>&1 &
+  rm -f "$DATA/grpc.addr"
+  "$SERVER_BIN" --data-dir "$DATA" --grpc-listen 127.0.0.1:0 "$@" >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   wait_for "$DATA/grpc.addr" 30 addr_written
   export WIJKBOEK_SERVER

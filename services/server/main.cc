@@ -21,7 +21,13 @@ int main(int argc, char** argv) {
       "The views (service wijkboek.v1.Views) are folded from the log and persisted with their\n"
       "checkpoint, so a restart folds only the events after it. --rebuild-views throws them away\n"
       "and folds the whole log again before serving (progress on stderr), then serves as usual.\n\n"
-      "Example: wijkboekd --data-dir /var/lib/wijkboek --grpc-listen 127.0.0.1:50051",
+      "Plaintext is served on loopback only. On another address gRPC needs TLS (--tls-cert,\n"
+      "--tls-key; --tls-client-ca for mutual TLS) and the dashboard a TLS-terminating reverse\n"
+      "proxy in front, or --allow-insecure to serve plaintext anyway.\n\n"
+      "Examples:\n"
+      "  wijkboekd --data-dir /var/lib/wijkboek --grpc-listen 127.0.0.1:50051\n"
+      "  wijkboekd --data-dir /var/lib/wijkboek --grpc-listen 0.0.0.0:50051 \\\n"
+      "      --tls-cert /etc/wijkboek/server.pem --tls-key /etc/wijkboek/server.key",
       "wijkboekd"};
   app.add_option("--data-dir", config.data_dir, "Data directory (created if missing)")
       ->capture_default_str();
@@ -102,6 +108,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000))
       ->group("Limits");
+  app.add_option("--tls-cert", config.tls.cert,
+                 "Serve gRPC over TLS with this PEM certificate (chain, leaf first); needs "
+                 "--tls-key")
+      ->type_name("FILE");
+  app.add_option("--tls-key", config.tls.key,
+                 "The certificate's private key (unencrypted PEM; keep it mode 0600)")
+      ->type_name("FILE");
+  app.add_option("--tls-client-ca", config.tls.client_ca,
+                 "Mutual TLS: every gRPC client must present a certificate issued by a CA in "
+                 "this PEM file (the health service too)")
+      ->type_name("FILE");
+  app.add_flag("--allow-insecure", config.allow_insecure,
+               "Serve plaintext gRPC (without --tls-cert) or HTTP on an address other than "
+               "loopback (127.0.0.0/8, ::1, localhost). Without it wijkboekd refuses to, because "
+               "tokens would cross the network unencrypted; use it only behind a "
+               "TLS-terminating proxy or on a private network");
   CLI11_PARSE(app, argc, argv);
   // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
   // so parallel test servers never fight over 8080.
@@ -124,7 +146,8 @@ int main(int argc, char** argv) {
     std::cerr << "wijkboekd: " << s.message() << "\n";
     return 1;
   }
-  std::cout << "wijkboekd: serving gRPC on " << server.grpc_address() << " (data in "
+  std::cout << "wijkboekd: serving gRPC on " << server.grpc_address() << " over "
+            << server::TransportName(server::TransportOf(config.tls)) << " (data in "
             << config.data_dir << ")\n";
   std::cout << "wijkboekd: dashboard on http://" << server.http_address() << "/"
             << (config.http_anonymous_read ? " (anonymous read-only access on)" : "")

@@ -13,6 +13,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/api/parse_error_interceptor.h"
 
 namespace server {
 namespace {
@@ -61,6 +62,26 @@ absl::Status RebuildViews(projections::Projector& projector) {
 }  // namespace
 
 absl::Status Server::Start() {
+  // Refuse an insecure setup before anything is created or opened.
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
+  if (TransportOf(config_.tls) == Transport::kPlaintext) {
+    if (absl::Status s =
+            CheckPlaintextListen("--grpc-listen", config_.grpc_listen, config_.allow_insecure,
+                                 "Pass --tls-cert and --tls-key to serve gRPC over TLS");
+        !s.ok()) {
+      return s;
+    }
+  }
+  // The gateway has no TLS of its own: it belongs behind a TLS-terminating reverse proxy.
+  if (absl::Status s = CheckPlaintextListen(
+          "--http-listen", config_.http_listen, config_.allow_insecure,
+          "The dashboard has no TLS of its own: put it behind a TLS-terminating reverse proxy");
+      !s.ok()) {
+    return s;
+  }
+
   std::error_code ec;
   std::filesystem::create_directories(config_.data_dir, ec);
   if (ec) {
@@ -110,12 +131,12 @@ absl::Status Server::Start() {
   hub_ = std::make_unique<api::SubscriptionHub>(store_.get());
   api::SubscriptionHub* hub = hub_.get();
   projections::Projector* views = projector_.get();
-  auth::Authenticator* credentials = auth_.get();
+  auth::Authenticator* who = auth_.get();
   // Runs on the writer thread before the group's callers are answered: a token revoked by a
   // call is refused from the moment that call returns.
   store_->SetCommitListener(
-      [hub, views, credentials](const std::vector<storage::StoredEvent>& events) {
-        for (const storage::StoredEvent& e : events) credentials->Apply(e);
+      [hub, views, who](const std::vector<storage::StoredEvent>& events) {
+        for (const storage::StoredEvent& e : events) who->Apply(e);
         hub->Publish(events);
         views->Notify();
       });
@@ -156,11 +177,15 @@ absl::Status Server::Start() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config_.grpc_listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config_.grpc_listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
   builder.RegisterService(event_log_.get());
   builder.RegisterService(views_.get());
   builder.RegisterService(admin_.get());
+  // One list: a second SetInterceptorCreators would replace it.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<api::ParseErrorInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -24,6 +24,7 @@
 #include "services/auth/authenticator.h"
 #include "services/gateway/gateway.h"
 #include "services/projections/projector.h"
+#include "services/server/transport_security.h"
 #include "storage/event_store.h"
 
 namespace server {
@@ -39,6 +40,8 @@ struct Config {
   // <data-dir>/http.addr.
   std::string http_listen = "127.0.0.1:8080";
   bool http_anonymous_read = false;
+  // Mark the login cookie Secure: the dashboard is reached over HTTPS through a TLS-terminating
+  // proxy.
   std::string web_root;  // the built web app; missing: a placeholder page
   std::size_t http_max_connections = 1024;
   int http_idle_timeout_seconds = 60;
@@ -48,6 +51,10 @@ struct Config {
   // What one client may ask: request sizes, append rate and subscriptions per principal.
   api::EventLogLimits limits;
   int max_message_bytes = 4 * 1024 * 1024;  // largest gRPC request accepted
+  // gRPC over TLS when tls.cert and tls.key are given; mutual TLS with tls.client_ca.
+  TlsFiles tls;
+  // Serve plaintext gRPC or HTTP on addresses other than loopback (transport_security.h).
+  bool allow_insecure = false;
 };
 
 class Server {

@@ -271,6 +271,14 @@ v1::GetHeadResponse MustGetHead(ServerProcess& server) {
   return head;
 }
 
+grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
+                         grpc::health::v1::HealthCheckResponse* response) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  ServerProcess::SetDeadline(&context);
+  return stub->Check(&context, grpc::health::v1::HealthCheckRequest(), response);
+}
+
 // ---- Checks ------------------------------------------------------------------------------------
 
 std::string Describe(const grpc::Status& status) {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "server_process.h"
 #include "wijkboek/v1/eventlog.grpc.pb.h"
 #include "wijkboek/v1/events.pb.h"
@@ -77,6 +78,10 @@ ReadResult ReadLog(ServerProcess& server, uint64_t from = 0, uint32_t limit = 0,
 std::vector<v1::Event> MustReadLog(ServerProcess& server);
 // The head; a failure is recorded and position 0 returned.
 v1::GetHeadResponse MustGetHead(ServerProcess& server);
+
+// grpc.health.v1 Check of the whole server over `channel`, without a token, with a deadline.
+grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
+                         grpc::health::v1::HealthCheckResponse* response);
 
 // ---- Checks ----------------------------------------------------------------------------------
 

@@ -263,6 +263,21 @@ TEST_F(GatewayTest, LoginSetsAnHttpOnlyCookieThatReads) {
   EXPECT_NE(stale.Header("set-cookie").find("Max-Age=0"), std::string::npos);
 }
 
+// Behind a TLS-terminating proxy the browser must send the cookie over HTTPS only.
+class SecureCookieGatewayTest : public GatewayTest {
+ protected:
+  std::vector<std::string> ExtraArgs() override { return {"--http-secure-cookie"}; }
+};
+
+TEST_F(SecureCookieGatewayTest, LoginCookieIsSecure) {
+  HttpResponse ok = HttpRequest(http(), "POST", "/login",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                "token=" + server_.token());
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  EXPECT_EQ(ok.Header("set-cookie"),
+            "wijkboek_session=" + server_.token() + "; HttpOnly; SameSite=Strict; Path=/; Secure");
+}
+
 TEST_F(GatewayTest, LoginFromAnotherSiteIsRefused) {
   HttpResponse r = HttpRequest(
       http(), "POST", "/login",

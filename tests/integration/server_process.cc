@@ -85,12 +85,37 @@ ServerProcess::~ServerProcess() {
 
 ::testing::AssertionResult ServerProcess::Restart() { return Start(); }
 
+::testing::AssertionResult ServerProcess::StartRefused(std::string_view message_part) {
+  if (root_.empty()) return ::testing::AssertionFailure() << "no temp dir";
+  if (running()) return ::testing::AssertionFailure() << "server already running";
+  if (auto r = Spawn(); !r) return r;
+  if (!WaitUntil([&] { return Reaped(); }, kStartDeadline)) {
+    Kill();
+    return ::testing::AssertionFailure()
+           << "wijkboekd still runs " << kStartDeadline.count()
+           << " s after start; expected it to refuse. Log tail:\n"
+           << LogTail();
+  }
+  const std::string log = LogTail(64 * 1024);
+  if (!WIFEXITED(status_) || WEXITSTATUS(status_) == 0) {
+    return ::testing::AssertionFailure()
+           << "wijkboekd " << DescribeWaitStatus(status_) << "; expected a non-zero exit. Log:\n"
+           << log;
+  }
+  if (log.find(message_part) == std::string::npos) {
+    return ::testing::AssertionFailure()
+           << "wijkboekd refused, but its output lacks \"" << message_part << "\". Log:\n"
+           << log;
+  }
+  return ::testing::AssertionSuccess() << "wijkboekd " << DescribeWaitStatus(status_);
+}
+
 ::testing::AssertionResult ServerProcess::Spawn() {
   // Everything the child needs is prepared before fork: between fork and exec only
   // async-signal-safe calls are allowed (the parent runs gRPC threads).
-  std::vector<std::string> args = {WIJKBOEKD_PATH,  "--data-dir",    data_dir_.string(),
-                                   "--grpc-listen", "127.0.0.1:0",   "--http-listen",
-                                   "127.0.0.1:0"};
+  std::vector<std::string> args = {WIJKBOEKD_PATH, "--data-dir",    data_dir_.string(),
+                                   "--grpc-listen", grpc_listen_, "--http-listen",
+                                   http_listen_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -144,6 +169,8 @@ ServerProcess::~ServerProcess() {
            << "no " << addr_file << " within " << kStartDeadline.count() << " s; log tail:\n"
            << LogTail();
   }
+  // A wildcard listener is reached through loopback (its certificate names 127.0.0.1, not 0.0.0.0).
+  if (addr.rfind("0.0.0.0:", 0) == 0) addr = "127.0.0.1:" + addr.substr(8);
   address_ = addr;
   // Written before grpc.addr, so it is complete by now.
   http_address_ = Trim(ReadFile(data_dir_ / "http.addr"));
@@ -154,7 +181,7 @@ ServerProcess::~ServerProcess() {
 
   grpc::ChannelArguments channel_args;
   channel_args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // never route 127.0.0.1 via a proxy
-  channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), channel_args);
+  channel_ = grpc::CreateCustomChannel(address_, credentials_, channel_args);
   if (!channel_->WaitForConnected(std::chrono::system_clock::now() + kStartDeadline)) {
     return ::testing::AssertionFailure() << "cannot connect to " << address_ << "; log tail:\n"
                                          << LogTail();

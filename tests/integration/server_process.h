@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -18,7 +19,8 @@ namespace itest {
 // One wijkboekd child process on a private temp data dir, for one test.
 //
 // Start() creates /tmp/wijkboek-itest-XXXXXX (data/ and server.log inside), runs the server with
-// `--grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0` (plus any extra args), waits for
+// `--grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0` (or the set addresses, plus any extra
+// args), waits for
 // data/grpc.addr, reads data/http.addr (the HTTP gateway's address) and data/admin.token. Stop(),
 // Kill() and Restart() keep the data dir, so a test can prove what survives. The destructor kills a
 // still-running server and removes the temp dir; when the test failed it first prints the tail of
@@ -54,6 +56,18 @@ class ServerProcess {
   const std::string& http_address() const { return http_address_; }
   // More wijkboekd flags for the next Start/Restart, e.g. {"--http-anonymous-read"}.
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  // The --grpc-listen and --http-listen of the next Start (default 127.0.0.1:0 each). A server on
+  // 0.0.0.0 is reached at 127.0.0.1.
+  void set_grpc_listen(std::string listen) { grpc_listen_ = std::move(listen); }
+  void set_http_listen(std::string listen) { http_listen_ = std::move(listen); }
+  // How the harness's own channel (Stub(), Channel()) connects: plaintext by default; for a TLS
+  // server e.g. grpc::SslCredentials with the test CA.
+  void set_channel_credentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    credentials_ = std::move(credentials);
+  }
+  // Starts the server expecting it to refuse: succeeds when the process exits non-zero before
+  // serving and its output contains `message_part`.
+  [[nodiscard]] ::testing::AssertionResult StartRefused(std::string_view message_part);
   const std::string& token() const { return token_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -85,6 +99,9 @@ class ServerProcess {
   std::string address_;
   std::string http_address_;
   std::vector<std::string> extra_args_;
+  std::string grpc_listen_ = "127.0.0.1:0";
+  std::string http_listen_ = "127.0.0.1:0";
+  std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
   std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<wijkboek::v1::EventLog::Stub> stub_;
