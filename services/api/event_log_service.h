@@ -6,8 +6,10 @@
 // Threads: called on gRPC's callback threads; append completions run on the store's writer thread.
 #include <grpcpp/grpcpp.h>
 
+#include "services/api/background_calls.h"
 #include "services/api/subscribe_reactor.h"
 #include "services/api/subscription_hub.h"
+#include "services/audit/head_signer.h"
 #include "services/auth/authenticator.h"
 #include "storage/event_store.h"
 #include "wijkboek/v1/eventlog.grpc.pb.h"
@@ -33,12 +35,27 @@ class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
   grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext* context,
                                     const wijkboek::v1::GetHeadRequest* request,
                                     wijkboek::v1::GetHeadResponse* response) override;
+  // Verify and GetSignedHead: audit_handlers.cc. Verify runs on a thread of its own (at most two
+  // at once; more are RESOURCE_EXHAUSTED) and stops when its call is cancelled.
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
+                                   const wijkboek::v1::VerifyRequest* request,
+                                   wijkboek::v1::VerifyResponse* response) override;
+  grpc::ServerUnaryReactor* GetSignedHead(grpc::CallbackServerContext* context,
+                                          const wijkboek::v1::GetSignedHeadRequest* request,
+                                          wijkboek::v1::SignedHead* response) override;
+
+  // The key GetSignedHead signs with (without one it answers FAILED_PRECONDITION). Call before
+  // serving; `signer` must outlive the service.
+  void SetHeadSigner(const audit::HeadSigner* signer) { signer_ = signer; }
 
  private:
   storage::EventStore* store_;
   SubscriptionHub* hub_;
   const auth::Authenticator* auth_;
   SubscribeLimits limits_;
+  const audit::HeadSigner* signer_ = nullptr;
+  // Last, so that it is destroyed first: it joins the Verify threads, which use the members above.
+  std::unique_ptr<BackgroundCalls> verifications_ = std::make_unique<BackgroundCalls>(2);
 };
 
 }  // namespace api

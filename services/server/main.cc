@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--rebuild-views", config.rebuild_views,
                "Rebuild the views from position 1 before serving (progress on stderr), then serve");
+  app.add_option("--sign-heads-every", config.sign_heads_every_seconds,
+                 "Sign the log's head this often (seconds) when it moved, appending it to "
+                 "<data-dir>/signed-heads.jsonl for auditors (also at start and shutdown); 0: off. "
+                 "The key is <data-dir>/head-signing.key (Ed25519, made on first start)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   CLI11_PARSE(app, argc, argv);
   // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
   // so parallel test servers never fight over 8080.
