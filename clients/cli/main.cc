@@ -188,6 +188,7 @@ constexpr char kFooter[] =
     "  wijkboek subscribe --stream-prefix action- --until-caught-up\n"
     "  wijkboek import deploy/demo/sterk-voor-noord.json\n"
     "  wijkboek views project-book --format markdown\n"
+    "  wijkboek audit verify\n"
     "Run `wijkboek COMMAND --help` for a command's options.";
 
 const CLI::Validator kAboveZero(
@@ -349,6 +350,11 @@ int Main(int argc, char** argv) {
   AddHeadCommand(app);
   CLI::App* import_cmd = AddImportCommand(app, &import);
   CLI::App* views_cmd = AddViewsCommand(app, &views);
+  AuditOptions audit;
+  CLI::App* audit_cmd =
+      app.add_subcommand("audit", "Verify, sign and export the log (for auditors)");
+  audit_cmd->require_subcommand(1);
+  AddAuditCommands(*audit_cmd, &audit);
 
   try {
     app.parse(argc, argv);
@@ -362,14 +368,15 @@ int Main(int argc, char** argv) {
   auto channel = [&] {
     return grpc::CreateChannel(global.server, grpc::InsecureChannelCredentials());
   };
+  const ConnectEventLog connect = [&]() -> std::unique_ptr<client::EventLogClient> {
+    std::string token = ResolveToken(global);
+    if (token.empty()) return nullptr;
+    return std::make_unique<client::EventLogClient>(channel(), std::move(token), timeout);
+  };
   // The importer checks its file (and a dry run ends) before it needs a token.
-  if (*import_cmd) {
-    return RunImport(import, [&]() -> std::unique_ptr<client::EventLogClient> {
-      std::string token = ResolveToken(global);
-      if (token.empty()) return nullptr;
-      return std::make_unique<client::EventLogClient>(channel(), std::move(token), timeout);
-    });
-  }
+  if (*import_cmd) return RunImport(import, connect);
+  // verify-export needs no token; the audit commands exit 2 when they cannot check.
+  if (*audit_cmd) return RunAudit(*audit_cmd, audit, global.server, connect);
 
   std::string token = ResolveToken(global);
   if (token.empty()) return kExitUsage;
