@@ -183,6 +183,11 @@ double Progress::seconds() const {
   return std::chrono::duration<double>(Clock::now() - start_).count();
 }
 
+constexpr char kExitStatus[] =
+    "\n"
+    "Exit status: 0 intact, 1 broken (`wijkboek: BROKEN at position N: why` on stderr),\n"
+    "2 bad usage or input, or no connection (nothing could be checked).";
+
 void AddAuditCommands(CLI::App& audit, AuditOptions* options) {
   audit.footer(
       "Exit status of every audit command: 0 intact (or done), 1 the log or the export is\n"
@@ -208,7 +213,8 @@ void AddAuditCommands(CLI::App& audit, AuditOptions* options) {
       "Examples:\n"
       "  wijkboek audit verify\n"
       "  wijkboek audit verify --from 1000 --to 2000\n"
-      "  wijkboek audit verify --since-head head-2026-11-01.json");
+      "  wijkboek audit verify --since-head head-2026-11-01.json\n" +
+      std::string(kExitStatus));
 
   CLI::App* verify_export = audit.add_subcommand(
       "verify-export", "Verify an export offline, from the file alone (no server, no token)");
@@ -223,7 +229,8 @@ void AddAuditCommands(CLI::App& audit, AuditOptions* options) {
       "one JSON line; names the first bad position and line.\n"
       "\n"
       "Example:\n"
-      "  wijkboek audit export > log.jsonl && wijkboek audit verify-export log.jsonl");
+      "  wijkboek audit export > log.jsonl && wijkboek audit verify-export log.jsonl\n" +
+      std::string(kExitStatus));
 
   CLI::App* head = audit.add_subcommand("head", "Print the log's head, signed by the server");
   head->footer(

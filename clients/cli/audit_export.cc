@@ -117,7 +117,11 @@ int RunVerifyExport(const AuditOptions& options) {
       verifier.checked() == 0
           ? absl::StrCat("the export ", options.file, ", which holds no events")
           : absl::StrCat("the export ", options.file, ", positions ", verifier.first_position(),
-                         " to ", verifier.last_position());
+                         " to ", verifier.last_position(),
+                         verifier.first_position() > 1
+                             ? absl::StrCat(" (its link to position ", verifier.first_position() - 1,
+                                            " is not in the file)")
+                             : "");
   return ReportVerdict(verifier.Finish(), what, since, progress.seconds());
 }
 
