@@ -6,6 +6,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
