@@ -94,6 +94,27 @@ absl::Status EventStore::ScanStream(const std::string& stream, std::optional<Rev
   return impl_->db->ScanStream(stream, from, backwards, Head(), visit);
 }
 
+absl::StatusOr<VerifyReport> EventStore::Verify(Position from, Position to,
+                                                const VerifyProgress& progress) const {
+  const Position head = Head();
+  if (from == 0) from = 1;
+  if (to == 0) to = head;
+  if (head == 0 && to == 0) return VerifyReport{};  // an empty log: nothing to check
+  if (to > head) {
+    return absl::OutOfRangeError(
+        absl::StrCat("to_position ", to, " lies past the head of the log, position ", head));
+  }
+  if (from > head) {
+    return absl::OutOfRangeError(
+        absl::StrCat("from_position ", from, " lies past the head of the log, position ", head));
+  }
+  if (from > to) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_position ", from, " is after to_position ", to));
+  }
+  return impl_->db->Verify(from, to, progress);
+}
+
 absl::Status EventStore::WriteDerived(const std::vector<DerivedWrite>& writes, bool sync) {
   return impl_->db->WriteDerived(writes, sync);
 }

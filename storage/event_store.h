@@ -121,6 +121,20 @@ using CommitListener = std::function<void(const std::vector<StoredEvent>&)>;
 // Return false to stop a scan.
 using Visitor = std::function<bool(const StoredEvent&)>;
 
+// What EventStore::Verify found. The first break ends the check: `ok` is false and
+// first_bad_position and reason say where and why.
+struct VerifyReport {
+  bool ok = true;
+  std::uint64_t checked = 0;        // events that passed every check (those before the first break)
+  Position first_bad_position = 0;  // 0 when ok
+  std::string reason;               // empty when ok
+  Position to_position = 0;         // the last position of the checked range
+  Hash head_hash{};                 // the stored hash at to_position, when ok
+};
+// Called every few thousand events with the last position checked and the range's end. Return
+// false to stop the check (Verify then answers CANCELLED).
+using VerifyProgress = std::function<bool(Position checked_up_to, Position to)>;
+
 // One change to the derived-state keyspace (see EventStore::WriteDerived).
 struct DerivedWrite {
   std::string key;
@@ -181,6 +195,21 @@ class EventStore {
   // Visits one stream from revision `from` (backwards: nullopt means its last event).
   [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
                                         bool backwards, const Visitor& visit) const;
+
+  // Recomputes the hash chain over [from, to] (from 0 means 1, to 0 means the head) from the
+  // stored bytes, reading one event at a time from one RocksDB snapshot (memory stays constant).
+  // Per position p: an event is stored under p; its stored hash is SHA-256(prev_hash || envelope
+  // bytes); the envelope parses and names position p (an event moved or swapped is caught here);
+  // its prev_hash is the stored hash of p - 1 (zero for 1; for p = from that is the event before
+  // the range); the streams index entry of its stream and revision and the event_ids entry of its
+  // id point back at p. When `to` is the stored head, meta's head hash must be the hash at `to`.
+  // Damage is an answer, not an error: the report names the first bad position. RocksDB's own
+  // checksum failures count as damage at the position being read.
+  // Errors: OUT_OF_RANGE when from or to lies past the head; INVALID_ARGUMENT when from > to;
+  // CANCELLED when `progress` returned false; INTERNAL when RocksDB cannot be read.
+  // An empty log with from and to 0 is ok with nothing checked.
+  [[nodiscard]] absl::StatusOr<VerifyReport> Verify(Position from, Position to,
+                                                    const VerifyProgress& progress) const;
 
   // ---- Derived state ---------------------------------------------------------------------------
   // A key-value space beside the log for state derived from it (projections and their

@@ -23,16 +23,6 @@ rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
 absl::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 std::string Hex(const Hash& hash) { return absl::BytesToHexString(codec::HashView(hash)); }
 
-// The one place where RocksDB's status becomes ours.
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.IsNoSpace()) {
-    return absl::ResourceExhaustedError(absl::StrCat(what, ": disk full: ", s.ToString()));
-  }
-  if (s.IsCorruption()) return absl::DataLossError(absl::StrCat(what, ": ", s.ToString()));
-  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
-}
-
 rocksdb::DBOptions DbOptions() {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
@@ -69,6 +59,15 @@ rocksdb::ColumnFamilyOptions CfOptions(const std::string& name) {
 }
 
 }  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(absl::StrCat(what, ": disk full: ", s.ToString()));
+  }
+  if (s.IsCorruption()) return absl::DataLossError(absl::StrCat(what, ": ", s.ToString()));
+  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
 
 absl::StatusOr<std::unique_ptr<LogDb>> LogDb::Open(const std::string& path) {
   const rocksdb::DBOptions options = DbOptions();

@@ -19,12 +19,17 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
 namespace storage {
 
 inline constexpr Position kNoBound = std::numeric_limits<Position>::max();
+
+// The one place where RocksDB's status becomes ours: NoSpace is RESOURCE_EXHAUSTED, Corruption
+// DATA_LOSS, anything else INTERNAL; the message starts with `what`.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
 
 class LogDb {
  public:
@@ -56,6 +61,11 @@ class LogDb {
                                      const Visitor& visit) const;
   [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
                                         bool backwards, Position bound, const Visitor& visit) const;
+
+  // EventStore::Verify over [from, to]; the caller resolved the defaults and checked
+  // 1 <= from <= to <= the published head (log_verify.cc).
+  [[nodiscard]] absl::StatusOr<VerifyReport> Verify(Position from, Position to,
+                                                    const VerifyProgress& progress) const;
 
   // Writes atomically; RESOURCE_EXHAUSTED when the disk is full, else INTERNAL on failure.
   [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch, bool sync);

@@ -27,42 +27,7 @@ DATA=$TMP/data
 SERVER_PID=
 CLI_TIMEOUT=30  # no single CLI call may take longer; a hang fails the test instead of blocking it
 
-cleanup() {
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [[ ${WIJKBOEK_CLI_TEST_KEEP:-0} == 1 ]]; then
-    echo "kept $TMP" >&2
-  else
-    rm -rf "$TMP"
-  fi
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  if [[ -f $TMP/server.log ]]; then
-    echo "--- last lines of the server log:" >&2
-    tail -n 30 "$TMP/server.log" >&2 || true
-  fi
-  exit 1
-}
-
-step() { echo "== $*"; }
-
-# run WANT_RC ARGS...: runs the CLI (stdin passed through); stdout to $OUT, stderr to $ERR.
-OUT=$TMP/out
-ERR=$TMP/err
-run() {
-  local want=$1
-  shift
-  local rc=0
-  timeout "$CLI_TIMEOUT" "$CLI" "$@" >"$OUT" 2>"$ERR" || rc=$?
-  if [[ $rc -ne $want ]]; then
-    fail "wijkboek $* exited $rc, want $want; stdout: $(head -c 2000 "$OUT"); stderr: $(cat "$ERR")"
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/test_harness.sh"
 
 # check_json FILE PYTHON_EXPR DESCRIPTION: `ev` is the list of JSON objects, one per line of FILE;
 # `S` is $SEED, the number of seed events.
@@ -81,10 +46,6 @@ if not eval(expr):
         print("   ", json.dumps(e), file=sys.stderr)
     sys.exit(1)
 EOF
-}
-
-stderr_has() {  # stderr_has REGEX DESCRIPTION
-  grep -Eq -- "$1" "$ERR" || fail "$2: stderr does not match /$1/: $(cat "$ERR")"
 }
 
 

@@ -111,5 +111,23 @@ CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options);
 // Runs the subcommand chosen under `admin_command`; prints the response as one JSON line.
 int RunAdmin(const CLI::App& admin_command, const client::AdminClient& client,
              const AdminOptions& options);
+// ---- audit (audit_command.cc, audit_export.cc) -------------------------------------------------
+
+struct AuditOptions {
+  uint64_t from = 0;  // verify, export: first position (0: the start)
+  uint64_t to = 0;    // verify, export: last position (0: the head)
+  std::string since_head;  // verify, verify-export: a signed head the log must extend
+  std::string file;        // verify-export: the export ("-": stdin)
+  std::string format = "cloudevents";  // export: cloudevents | json
+  std::string source;      // export: the CloudEvents source (default from --server)
+};
+
+// Adds verify, verify-export, head and export under `audit` (which main.cc makes).
+void AddAuditCommands(CLI::App& audit, AuditOptions* options);
+
+// Runs the command chosen under `audit`. `server` is --server (the default CloudEvents source).
+// Exit status: 0 intact (or done), 1 the log or export is broken, 2 usage, input or connection.
+int RunAudit(const CLI::App& audit, const AuditOptions& options, const std::string& server,
+             const ConnectEventLog& connect);
 
 }  // namespace wijkboek::cli

@@ -38,6 +38,27 @@ absl::StatusOr<v1::GetHeadResponse> EventLogClient::GetHead(
   return response;
 }
 
+absl::StatusOr<v1::VerifyResponse> EventLogClient::Verify(const v1::VerifyRequest& request,
+                                                          std::optional<Deadline> deadline) const {
+  grpc::ClientContext context;
+  Prepare(&context, deadline.value_or(Clock::now() + default_timeout_));
+  v1::VerifyResponse response;
+  absl::Status status = FromGrpcStatus(stub_->Verify(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<v1::SignedHead> EventLogClient::GetSignedHead(
+    std::optional<Deadline> deadline) const {
+  grpc::ClientContext context;
+  Prepare(&context, deadline.value_or(Clock::now() + default_timeout_));
+  v1::SignedHead response;
+  absl::Status status =
+      FromGrpcStatus(stub_->GetSignedHead(&context, v1::GetSignedHeadRequest(), &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 std::unique_ptr<StreamReader<v1::Event>> EventLogClient::Read(
     const v1::ReadRequest& request, std::optional<Deadline> deadline) const {
   std::unique_ptr<StreamReader<v1::Event>> stream(new StreamReader<v1::Event>());

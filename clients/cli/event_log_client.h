@@ -99,6 +99,16 @@ class EventLogClient {
   [[nodiscard]] absl::StatusOr<v1::GetHeadResponse> GetHead(
       std::optional<Deadline> deadline = std::nullopt) const;
 
+  // Recomputes the hash chain over the request's range on the server (see eventlog.proto). The
+  // call reads the whole range from disk: give it a deadline that fits. OUT_OF_RANGE when the range
+  // lies past the head; RESOURCE_EXHAUSTED when the server runs two verifications already.
+  [[nodiscard]] absl::StatusOr<v1::VerifyResponse> Verify(
+      const v1::VerifyRequest& request, std::optional<Deadline> deadline = std::nullopt) const;
+
+  // The head signed with the server's Ed25519 key. Check it with audit::CheckSignedHead.
+  [[nodiscard]] absl::StatusOr<v1::SignedHead> GetSignedHead(
+      std::optional<Deadline> deadline = std::nullopt) const;
+
   // Starts a Read; errors arrive through the reader's Finish().
   [[nodiscard]] std::unique_ptr<StreamReader<v1::Event>> Read(
       const v1::ReadRequest& request, std::optional<Deadline> deadline = std::nullopt) const;

@@ -23,36 +23,8 @@ DATA=$TMP/data
 SERVER_PID=
 CLI_TIMEOUT=60
 
-cleanup() {
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [[ ${WIJKBOEK_CLI_TEST_KEEP:-0} == 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/test_harness.sh"
 
-fail() {
-  echo "FAIL: $*" >&2
-  if [[ -f $TMP/server.log ]]; then
-    echo "--- last lines of the server log:" >&2
-    tail -n 30 "$TMP/server.log" >&2 || true
-  fi
-  exit 1
-}
-step() { echo "== $*"; }
-
-OUT=$TMP/out
-ERR=$TMP/err
-run() {  # run WANT_RC ARGS...: stdout to $OUT, stderr to $ERR
-  local want=$1
-  shift
-  local rc=0
-  timeout "$CLI_TIMEOUT" "$CLI" "$@" >"$OUT" 2>"$ERR" || rc=$?
-  if [[ $rc -ne $want ]]; then
-    fail "wijkboek $* exited $rc, want $want; stdout: $(head -c 2000 "$OUT"); stderr: $(head -c 2000 "$ERR")"
-  fi
-}
 out_has() { grep -Eq -- "$1" "$OUT" || fail "$2: stdout does not match /$1/: $(head -c 2000 "$OUT")"; }
 err_has() { grep -Eq -- "$1" "$ERR" || fail "$2: stderr does not match /$1/: $(head -c 2000 "$ERR")"; }
 

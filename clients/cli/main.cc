@@ -182,6 +182,7 @@ constexpr char kFooter[] =
     "  wijkboek import deploy/demo/sterk-voor-noord.json\n"
     "  wijkboek views project-book --format markdown\n"
     "  wijkboek --server wijkboek.example.org:50051 --tls-ca ca.pem head   # over TLS\n"
+    "  wijkboek audit verify\n"
     "Run `wijkboek COMMAND --help` for a command's options.";
 
 const CLI::Validator kAboveZero(
@@ -365,6 +366,11 @@ int Main(int argc, char** argv) {
   CLI::App* import_cmd = AddImportCommand(app, &import);
   CLI::App* views_cmd = AddViewsCommand(app, &views);
   CLI::App* admin_cmd = AddAdminCommand(app, &admin);
+  AuditOptions audit;
+  CLI::App* audit_cmd =
+      app.add_subcommand("audit", "Verify, sign and export the log (for auditors)");
+  audit_cmd->require_subcommand(1);
+  AddAuditCommands(*audit_cmd, &audit);
 
   try {
     app.parse(argc, argv);
@@ -382,16 +388,18 @@ int Main(int argc, char** argv) {
     PrintError(made.status().message());
     return nullptr;
   };
+  // nullptr when there is no token or the TLS files are unusable (reported).
+  const ConnectEventLog connect = [&]() -> std::unique_ptr<client::EventLogClient> {
+    std::string token = ResolveToken(global);
+    if (token.empty()) return nullptr;
+    std::shared_ptr<grpc::Channel> connection = channel();
+    if (connection == nullptr) return nullptr;
+    return std::make_unique<client::EventLogClient>(connection, std::move(token), timeout);
+  };
   // The importer checks its file (and a dry run ends) before it needs a token or a channel.
-  if (*import_cmd) {
-    return RunImport(import, [&]() -> std::unique_ptr<client::EventLogClient> {
-      std::string token = ResolveToken(global);
-      if (token.empty()) return nullptr;
-      std::shared_ptr<grpc::Channel> connection = channel();
-      if (connection == nullptr) return nullptr;
-      return std::make_unique<client::EventLogClient>(connection, std::move(token), timeout);
-    });
-  }
+  if (*import_cmd) return RunImport(import, connect);
+  // verify-export needs no token; the audit commands exit 2 when they cannot check.
+  if (*audit_cmd) return RunAudit(*audit_cmd, audit, global.connection.server, connect);
 
   std::string token = ResolveToken(global);
   if (token.empty()) return kExitUsage;

@@ -1,8 +1,9 @@
 # Starts and stops a real wijkboekd for the CLI's end-to-end scripts. Sourced, not run.
 #
-# The sourcing script defines fail (prints and exits) and run (calls the CLI, output in $OUT), and
-# sets SERVER_BIN, TMP, DATA and TOKEN; these functions set SERVER_PID, WIJKBOEK_SERVER and HEAD. Nothing here sleeps to synchronise: every wait is
-# a poll with a deadline.
+# The sourcing script gets fail (prints and exits) and run (calls the CLI, output in $OUT) from
+# test_harness.sh, and sets SERVER_BIN, TMP, DATA and TOKEN; these functions set SERVER_PID,
+# WIJKBOEK_SERVER and HEAD. Nothing here sleeps to synchronise: every wait is a poll with a
+# deadline.
 
 # wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or the deadline passes.
 wait_for() {

@@ -7,8 +7,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "services/api/limits.h"
+#include "services/api/background_calls.h"
 #include "services/api/subscribe_reactor.h"
 #include "services/api/subscription_hub.h"
+#include "services/audit/head_signer.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/policy.h"
 #include "storage/event_store.h"
@@ -48,6 +50,18 @@ class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
   grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext* context,
                                     const wijkboek::v1::GetHeadRequest* request,
                                     wijkboek::v1::GetHeadResponse* response) override;
+  // Verify and GetSignedHead: audit_handlers.cc. Verify runs on a thread of its own (at most two
+  // at once; more are RESOURCE_EXHAUSTED) and stops when its call is cancelled.
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
+                                   const wijkboek::v1::VerifyRequest* request,
+                                   wijkboek::v1::VerifyResponse* response) override;
+  grpc::ServerUnaryReactor* GetSignedHead(grpc::CallbackServerContext* context,
+                                          const wijkboek::v1::GetSignedHeadRequest* request,
+                                          wijkboek::v1::SignedHead* response) override;
+
+  // The key GetSignedHead signs with (without one it answers FAILED_PRECONDITION). Call before
+  // serving; `signer` must outlive the service.
+  void SetHeadSigner(const audit::HeadSigner* signer) { signer_ = signer; }
 
  private:
   storage::EventStore* store_;
@@ -56,6 +70,9 @@ class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
   const EventLogLimits limits_;
   AppendRateLimiter rate_;
   SubscriptionSlots subscriptions_;
+  const audit::HeadSigner* signer_ = nullptr;
+  // Last, so that it is destroyed first: it joins the Verify threads, which use the members above.
+  std::unique_ptr<BackgroundCalls> verifications_ = std::make_unique<BackgroundCalls>(2);
 };
 
 }  // namespace api

@@ -19,6 +19,7 @@ absl::Status ReadReactor::Fill() {
     wijkboek::v1::Event out;
     inner = ToProto(e, &out);
     if (!inner.ok()) return false;
+    if (request_.include_envelope()) out.set_envelope(e.envelope_bytes);
     batch_.push_back(std::move(out));
     return batch_.size() < want;
   };

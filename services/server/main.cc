@@ -15,9 +15,11 @@ int main(int argc, char** argv) {
       "wijkboekd — the shared, append-only, verifiable record of a neighbourhood programme.\n\n"
       "Serves the wijkboek.v1 gRPC API over an embedded RocksDB log in --data-dir. On first start\n"
       "in an empty data directory it writes an admin token to <data-dir>/admin.token (mode 0600);\n"
-      "every call needs it as 'authorization: Bearer <token>' metadata. The bound address is\n"
-      "written to <data-dir>/grpc.addr. SIGTERM or SIGINT: stop accepting, finish what was\n"
-      "accepted, snapshot the views, exit 0.\n\n"
+      "every call needs it as 'authorization: Bearer <token>' metadata. When it has none, it\n"
+      "makes the Ed25519 key it signs the log's head with, <data-dir>/head-signing.key (mode\n"
+      "0600; signed heads go to <data-dir>/signed-heads.jsonl, see --sign-heads-every). The\n"
+      "bound address is written to <data-dir>/grpc.addr. SIGTERM or SIGINT: stop accepting,\n"
+      "finish what was accepted, snapshot the views, exit 0.\n\n"
       "The views (service wijkboek.v1.Views) are folded from the log and persisted with their\n"
       "checkpoint, so a restart folds only the events after it. --rebuild-views throws them away\n"
       "and folds the whole log again before serving (progress on stderr), then serves as usual.\n\n"
@@ -124,6 +126,12 @@ int main(int argc, char** argv) {
                "loopback (127.0.0.0/8, ::1, localhost). Without it wijkboekd refuses to, because "
                "tokens would cross the network unencrypted; use it only behind a "
                "TLS-terminating proxy or on a private network");
+  app.add_option("--sign-heads-every", config.sign_heads_every_seconds,
+                 "Sign the log's head this often (seconds) when it moved, appending it to "
+                 "<data-dir>/signed-heads.jsonl for auditors (also at start and shutdown); 0: off. "
+                 "The key is <data-dir>/head-signing.key (Ed25519, made on first start)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   CLI11_PARSE(app, argc, argv);
   // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
   // so parallel test servers never fight over 8080.

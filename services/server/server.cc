@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/api/parse_error_interceptor.h"
+#include "services/api/audit_handlers.h"
 
 namespace server {
 namespace {
@@ -153,6 +154,7 @@ absl::Status Server::Start() {
   event_log_ = std::make_unique<api::EventLogService>(store_.get(), hub_.get(), auth_.get(),
                                                       config_.limits);
   admin_ = std::make_unique<api::AdminService>(store_.get(), auth_.get());
+  if (absl::Status s = StartHeadSigning(); !s.ok()) return s;
   views_ = std::make_unique<api::ViewsService>(projector_.get(), auth_.get());
 
   gateway::Options http;
@@ -200,6 +202,32 @@ absl::Status Server::Start() {
   return absl::OkStatus();
 }
 
+absl::Status Server::StartHeadSigning() {
+  bool created = false;
+  auto signer = audit::HeadSigner::Open(config_.data_dir, &created);
+  if (!signer.ok()) {
+    return absl::Status(signer.status().code(),
+                        absl::StrCat("opening the head-signing key: ", signer.status().message()));
+  }
+  head_signer_ = std::move(*signer);
+  if (created) {
+    std::cout << "wijkboekd: new head-signing key (id " << head_signer_->key_id() << ") in "
+              << config_.data_dir << "/" << audit::kHeadSigningKeyFile << "\n";
+  }
+  event_log_->SetHeadSigner(head_signer_.get());
+  if (config_.sign_heads_every_seconds <= 0) return absl::OkStatus();
+  const storage::EventStore* store = store_.get();
+  head_publisher_ = std::make_unique<audit::HeadPublisher>(
+      head_signer_.get(), [store] { return api::CurrentHead(*store); },
+      absl::StrCat(config_.data_dir, "/", audit::kSignedHeadsFile),
+      std::chrono::seconds(config_.sign_heads_every_seconds));
+  // A head that cannot be published is worth a warning, not a server that refuses to start.
+  if (absl::Status s = head_publisher_->Start(); !s.ok()) {
+    std::cerr << "wijkboekd: publishing the signed head: " << s.message() << std::endl;
+  }
+  return absl::OkStatus();
+}
+
 void Server::Shutdown() {
   // The gateway first: it ends its live feeds and stops reading the views and the store.
   if (gateway_) gateway_->Stop();
@@ -213,6 +241,8 @@ void Server::Shutdown() {
   grpc_->Shutdown(std::chrono::system_clock::now() +
                   std::chrono::seconds(config_.shutdown_grace_seconds));
   grpc_->Wait();
+  // Every accepted append was answered: sign the final head.
+  if (head_publisher_) head_publisher_->Stop();
   // Every accepted append was answered: fold what is committed and snapshot the views.
   projector_->Stop();
   std::filesystem::remove(config_.data_dir + "/grpc.addr");
@@ -230,6 +260,7 @@ Server::~Server() {
   // have failed before Shutdown could). It stays alive until then: the commit listener may still
   // Notify it while the writer drains its queue, which a stopped projector ignores.
   if (projector_) projector_->Stop();
+  head_publisher_.reset();  // reads the store
   // The store's destructor finishes every queued append before it closes RocksDB.
   store_.reset();
   projector_.reset();

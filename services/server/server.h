@@ -21,6 +21,8 @@
 #include "services/api/rules_gate.h"
 #include "services/api/subscription_hub.h"
 #include "services/api/views_service.h"
+#include "services/audit/head_publisher.h"
+#include "services/audit/head_signer.h"
 #include "services/auth/authenticator.h"
 #include "services/gateway/gateway.h"
 #include "services/projections/projector.h"
@@ -55,6 +57,9 @@ struct Config {
   TlsFiles tls;
   // Serve plaintext gRPC or HTTP on addresses other than loopback (transport_security.h).
   bool allow_insecure = false;
+  // Sign the head this often when it moved, appending to <data-dir>/signed-heads.jsonl (also once
+  // at start and at shutdown); 0 turns the periodic signing off.
+  int sign_heads_every_seconds = 60;
 };
 
 class Server {
@@ -77,6 +82,9 @@ class Server {
   bool admin_token_created() const { return admin_token_created_; }
 
  private:
+  // The head-signing key (made on first start), GetSignedHead, and the periodic signed heads.
+  [[nodiscard]] absl::Status StartHeadSigning();
+
   Config config_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<api::RulesGate> gate_;  // used by the store's writer: outlives store_
@@ -88,6 +96,8 @@ class Server {
   std::unique_ptr<api::ViewsService> views_;
   std::unique_ptr<gateway::Gateway> gateway_;  // borrows the store, projector, hub and auth
   std::unique_ptr<grpc::Server> grpc_;
+  std::unique_ptr<audit::HeadSigner> head_signer_;  // <data-dir>/head-signing.key
+  std::unique_ptr<audit::HeadPublisher> head_publisher_;  // reads the store: stops before it closes
   std::string grpc_address_;
   std::string http_address_;
   bool admin_token_created_ = false;
