@@ -1,6 +1,8 @@
 // The fold thread, its job queue and the cache of as-of models. See time_travel.h.
 #include "services/projections/time_travel.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -57,6 +59,13 @@ struct Reply {
   TimeTravel::Done done;
   absl::StatusOr<AsOfModel> answer;
 };
+
+// CPU time of the calling thread.
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
 
 void Send(std::vector<Reply>& replies) {
   for (Reply& r : replies) r.done(std::move(r.answer));
@@ -144,6 +153,7 @@ void TimeTravel::Impl::FoldFront() {
   std::shared_ptr<const Model> result;
   absl::Status status;
   std::uint64_t started_at = 0;
+  const double cpu_start = ThreadCpuSeconds();
   if (base != nullptr && base->position == key.position) {
     result = base;  // folded meanwhile by a job for an equal key
   } else {
@@ -170,6 +180,7 @@ void TimeTravel::Impl::FoldFront() {
                         },
                         model.get());
     lock.lock();
+    stats.fold_cpu_seconds += ThreadCpuSeconds() - cpu_start;
     stats.events_folded += (status.ok() ? key.position : reached) - started_at;
     if (from_live) ++stats.live_copies;
     if (!from_live && base != nullptr) ++stats.cached_bases;

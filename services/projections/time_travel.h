@@ -50,6 +50,7 @@ struct TimeTravelStats {
   std::uint64_t events_folded = 0;    // by finished and abandoned folds
   std::uint64_t live_copies = 0;      // folds that started from a copy of the live views
   std::uint64_t cached_bases = 0;     // folds that started from a cached model
+  double fold_cpu_seconds = 0;        // CPU time of the fold thread, copies included
 };
 
 // The model an as-of request is answered from, and the day its queries take as "today" (the
