@@ -1,6 +1,7 @@
 #pragma once
 // What the `wijkboek` command files share: exit codes, output and error reporting, and the
-// commands that live in their own files (import_command.cc, views_command.cc). main.cc wires them.
+// commands that live in their own files (import_command.cc, views_command.cc,
+// replay_command.cc). main.cc wires them.
 //
 // Threads: the CLI is single-threaded; these write to stdout/stderr.
 
@@ -15,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "clients/cli/as_of_flags.h"
 #include "clients/cli/event_log_client.h"
 #include "clients/cli/views_client.h"
 
@@ -77,6 +79,7 @@ struct ViewsOptions {
   uint32_t stale_days = 0;
   std::string from, to;
   std::string format = "json";
+  AsOfFlags as_of;  // --as-of, --as-of-position, --business-date (time travel)
 };
 
 // Adds `views` with one subcommand per view.
@@ -86,5 +89,29 @@ CLI::App* AddViewsCommand(CLI::App& app, ViewsOptions* options);
 // book's Markdown or HTML as it is with --format markdown|html).
 int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
              const ViewsOptions& options);
+
+// Every page of ListActions for `request`'s filters, merged into one response (later pages ask
+// for at least the position of the first).
+[[nodiscard]] absl::StatusOr<v1::ListActionsResponse> ListAllActions(
+    const client::ViewsClient& client, v1::ListActionsRequest request);
+
+// Adds --as-of, --as-of-position and --business-date (at most one) to `command`.
+void AddAsOfOptions(CLI::App* command, AsOfFlags* flags);
+
+// ---- audit replay (replay_command.cc) ----------------------------------------------------------
+
+struct ReplayOptions {
+  AsOfFlags as_of;
+  std::string view;
+  std::string format = "markdown";
+  std::string pillar;
+};
+
+// Adds `replay` under the `audit` command group.
+CLI::App* AddReplayCommand(CLI::App& audit, ReplayOptions* options);
+
+// Asks the chosen view as of the bound and prints its report (or JSON). Exit 2 when no bound or
+// a malformed one is given (nothing sent).
+int RunReplay(const client::ViewsClient& client, const ReplayOptions& options);
 
 }  // namespace wijkboek::cli

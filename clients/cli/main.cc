@@ -1,5 +1,5 @@
 // wijkboek: the command-line client of the wijkboek event log (append, read, subscribe, head) and
-// its views (views ...), and the programme importer (import).
+// its views (views ...), the programme importer (import) and the auditors' tools (audit ...).
 //
 // Exit status: 0 success; 1 the server answered with an error, could not be reached, or the output
 // could not be written; 2 bad usage or bad input (nothing was sent). Output is JSON lines on
@@ -188,6 +188,7 @@ constexpr char kFooter[] =
     "  wijkboek subscribe --stream-prefix action- --until-caught-up\n"
     "  wijkboek import deploy/demo/sterk-voor-noord.json\n"
     "  wijkboek views project-book --format markdown\n"
+    "  wijkboek audit replay --as-of 2024-06-30 --view project-book --format markdown\n"
     "Run `wijkboek COMMAND --help` for a command's options.";
 
 const CLI::Validator kAboveZero(
@@ -342,6 +343,7 @@ int Main(int argc, char** argv) {
   SubscribeOptions subscribe;
   ImportOptions import;
   ViewsOptions views;
+  ReplayOptions replay;
   AddGlobalOptions(app, &global);
   CLI::App* append_cmd = AddAppendCommand(app, &append);
   CLI::App* read_cmd = AddReadCommand(app, &read);
@@ -349,6 +351,9 @@ int Main(int argc, char** argv) {
   AddHeadCommand(app);
   CLI::App* import_cmd = AddImportCommand(app, &import);
   CLI::App* views_cmd = AddViewsCommand(app, &views);
+  CLI::App* audit_cmd = app.add_subcommand("audit", "For auditors: the log's history");
+  audit_cmd->require_subcommand(1);
+  CLI::App* replay_cmd = AddReplayCommand(*audit_cmd, &replay);
 
   try {
     app.parse(argc, argv);
@@ -375,6 +380,13 @@ int Main(int argc, char** argv) {
   if (token.empty()) return kExitUsage;
   if (*views_cmd) {
     return RunViews(*views_cmd, client::ViewsClient(channel(), std::move(token), timeout), views);
+  }
+  if (*replay_cmd) {
+    // Replaying a long log takes a while: without --timeout, as long as the server allows.
+    const bool timeout_given = app.get_option("--timeout")->count() > 0;
+    return RunReplay(client::ViewsClient(channel(), std::move(token),
+                                         timeout_given ? timeout : std::chrono::minutes(10)),
+                     replay);
   }
   client::EventLogClient client(channel(), std::move(token), timeout);
 
