@@ -59,8 +59,8 @@ absl::StatusOr<AsOfBound> ResolveAsOf(const AsOfFlags& flags) {
     bound.description = absl::StrCat("position ", flags.position);
   } else if (!flags.business_date.empty()) {
     if (!ParseDay(flags.business_date)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--business-date: '", flags.business_date, "' is not a date YYYY-MM-DD"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--business-date: '", flags.business_date, "' is not a date YYYY-MM-DD"));
     }
     bound.business_date = flags.business_date;
     bound.description = absl::StrCat("business date ", flags.business_date);
@@ -70,15 +70,14 @@ absl::StatusOr<AsOfBound> ResolveAsOf(const AsOfFlags& flags) {
       // microsecond precision).
       const absl::Time end = absl::FromCivil(*day + 1, Amsterdam()) - absl::Microseconds(1);
       bound.time = ToTimestamp(end);
-      bound.description =
-          absl::StrCat("record time: end of ", flags.as_of, " (Europe/Amsterdam)");
+      bound.description = absl::StrCat("record time: end of ", flags.as_of, " (Europe/Amsterdam)");
     } else {
       google::protobuf::Timestamp t;
       if (!TimeUtil::FromString(flags.as_of, &t)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--as-of: '", flags.as_of,
-            "' is neither a date YYYY-MM-DD nor an RFC 3339 time such as "
-            "2024-06-30T17:00:00+02:00"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--as-of: '", flags.as_of,
+                         "' is neither a date YYYY-MM-DD nor an RFC 3339 time such as "
+                         "2024-06-30T17:00:00+02:00"));
       }
       bound.time = t;
       bound.description = absl::StrCat("record time ", TimeUtil::ToString(t));

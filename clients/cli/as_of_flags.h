@@ -21,9 +21,9 @@
 namespace wijkboek::cli {
 
 struct AsOfFlags {
-  std::string as_of;          // --as-of
+  std::string as_of;           // --as-of
   std::uint64_t position = 0;  // --as-of-position; 0 = not given
-  std::string business_date;  // --business-date
+  std::string business_date;   // --business-date
 };
 
 // The bound to put in a request; all empty means the live views.

@@ -11,8 +11,8 @@
 namespace wijkboek::cli {
 namespace {
 
-constexpr const char* kViews[] = {"programme", "partners",      "actions",
-                                  "kpis",      "agenda",        "funds",
+constexpr const char* kViews[] = {"programme",     "partners",       "actions",
+                                  "kpis",          "agenda",         "funds",
                                   "collaboration", "ownership-gaps", "project-book"};
 
 // Prints the response as JSON, or its report as Markdown or HTML.
@@ -117,17 +117,17 @@ int RunReplay(const client::ViewsClient& client, const ReplayOptions& options) {
     return Emit(client.GetCollaboration(ask(request)), format, &CollaborationReport, as_of);
   }
   if (view == "ownership-gaps") {
-    return Emit(client.ListOwnershipGaps(ask(v1::ListOwnershipGapsRequest())), format,
-                &GapsReport, as_of);
+    return Emit(client.ListOwnershipGaps(ask(v1::ListOwnershipGapsRequest())), format, &GapsReport,
+                as_of);
   }
   // project-book: the server writes the document itself.
   v1::GetProjectBookRequest request;
   request.set_pillar_id(options.pillar);
   absl::StatusOr<v1::GetProjectBookResponse> book = client.GetProjectBook(ask(request));
   if (!book.ok()) return ServerError(book.status());
-  std::optional<int> stop =
-      format == "json" ? PrintJsonLine(*book, true)
-                       : PrintText(format == "html" ? book->html() : book->markdown());
+  std::optional<int> stop = format == "json"
+                                ? PrintJsonLine(*book, true)
+                                : PrintText(format == "html" ? book->html() : book->markdown());
   return stop.value_or(0);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -61,42 +62,28 @@ Report Titled(const std::string& view, std::uint64_t position, const std::string
 // ---- Escaping ------------------------------------------------------------------------------
 
 std::string EscapeMarkdown(const std::string& text) {
+  constexpr std::string_view kSpecial = "\\`*_[]<>#|";
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    switch (c) {
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>':
-      case '#': case '|':
-        out += '\\';
-        out += c;
-        break;
-      case '\r':
-        break;
-      case '\n':
-        out += "<br>";
-        break;
-      default:
-        out += c;
+    if (c == '\r') continue;
+    if (c == '\n') {
+      out += "<br>";
+      continue;
     }
+    if (kSpecial.find(c) != std::string_view::npos) out += '\\';
+    out += c;
   }
   return out;
 }
 
 std::string EscapeHtml(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\n': out += "<br>"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  return absl::StrReplaceAll(text, {{"&", "&amp;"},
+                                    {"<", "&lt;"},
+                                    {">", "&gt;"},
+                                    {"\"", "&quot;"},
+                                    {"'", "&#39;"},
+                                    {"\n", "<br>"}});
 }
 
 }  // namespace
@@ -104,13 +91,13 @@ std::string EscapeHtml(const std::string& text) {
 // ---- The reports ---------------------------------------------------------------------------
 
 Report ProgrammeReport(const v1::GetProgrammeResponse& r, const std::string& as_of) {
-  Report report = Titled("Programme" + (r.name().empty() ? "" : " " + r.name()),
-                         r.as_of_position(), as_of);
+  Report report =
+      Titled("Programme" + (r.name().empty() ? "" : " " + r.name()), r.as_of_position(), as_of);
   report.facts.push_back(absl::StrCat("Partners: ", r.partner_count(), "; actions: ",
                                       r.action_count(), "; results: ", r.result_count()));
   ReportTable pillars{"Pillars", {"Pillar", "Goals", "Actions", "Results", "Actions by status"}};
-  ReportTable kpis{"KPIs", {"Pillar", "KPI", "Baseline", "Latest", "Target (10 years)",
-                            "Progress (10 years)"}};
+  ReportTable kpis{
+      "KPIs", {"Pillar", "KPI", "Baseline", "Latest", "Target (10 years)", "Progress (10 years)"}};
   for (const v1::PillarView& p : r.pillars()) {
     std::vector<std::string> by_status;
     for (const v1::StatusCount& s : p.actions_by_status()) {
@@ -133,8 +120,7 @@ Report ProgrammeReport(const v1::GetProgrammeResponse& r, const std::string& as_
 
 Report PartnersReport(const v1::ListPartnersResponse& r, const std::string& as_of) {
   Report report = Titled("Partners", r.as_of_position(), as_of);
-  ReportTable t{"", {"Partner", "Name", "Sector", "Active", "Owns", "Member of",
-                     "Last activity"}};
+  ReportTable t{"", {"Partner", "Name", "Sector", "Active", "Owns", "Member of", "Last activity"}};
   for (const v1::PartnerView& p : r.partners()) {
     t.rows.push_back({p.partner_id(), p.name(), p.sector(), p.active() ? "yes" : "left",
                       absl::StrCat(p.owned_action_ids_size()),
@@ -147,13 +133,14 @@ Report PartnersReport(const v1::ListPartnersResponse& r, const std::string& as_o
 Report ActionsReport(const v1::ListActionsResponse& r, const std::string& as_of) {
   Report report = Titled("Actions", r.as_of_position(), as_of);
   report.facts.push_back(absl::StrCat("Actions: ", r.total_count()));
-  ReportTable t{"", {"Pillar", "Goal", "Action", "Title", "Owner", "Partners", "Status",
-                     "Results", "Last activity"}};
+  ReportTable t{"",
+                {"Pillar", "Goal", "Action", "Title", "Owner", "Partners", "Status", "Results",
+                 "Last activity"}};
   for (const v1::ActionView& a : r.actions()) {
     t.rows.push_back({a.pillar_id(), a.goal_id(), a.action_id(), a.title(),
                       a.owner_partner_id().empty() ? "(none)" : a.owner_partner_id(),
-                      Joined(a.partner_ids()), Status(a.status()),
-                      absl::StrCat(a.result_count()), When(a.last_activity_at())});
+                      Joined(a.partner_ids()), Status(a.status()), absl::StrCat(a.result_count()),
+                      When(a.last_activity_at())});
   }
   report.tables.push_back(std::move(t));
   return report;
@@ -161,15 +148,15 @@ Report ActionsReport(const v1::ListActionsResponse& r, const std::string& as_of)
 
 Report KpisReport(const v1::ListKpisResponse& r, const std::string& as_of) {
   Report report = Titled("KPIs", r.as_of_position(), as_of);
-  ReportTable t{"", {"Pillar", "KPI", "Name", "Unit", "Baseline", "Latest", "Target (10 years)",
-                     "Target (20 years)", "Progress (10 years)", "Progress (20 years)",
-                     "Measurements"}};
+  ReportTable t{
+      "",
+      {"Pillar", "KPI", "Name", "Unit", "Baseline", "Latest", "Target (10 years)",
+       "Target (20 years)", "Progress (10 years)", "Progress (20 years)", "Measurements"}};
   for (const v1::KpiView& k : r.kpis()) {
     t.rows.push_back({k.pillar_id(), k.kpi_id(), k.name(), k.unit(), Number(k.baseline()),
-                      k.has_latest_value() ? Number(k.latest_value()) : "",
-                      Number(k.target_10y()), Number(k.target_20y()),
-                      Percent(k.progress_10y_percent()), Percent(k.progress_20y_percent()),
-                      absl::StrCat(k.measurements_size())});
+                      k.has_latest_value() ? Number(k.latest_value()) : "", Number(k.target_10y()),
+                      Number(k.target_20y()), Percent(k.progress_10y_percent()),
+                      Percent(k.progress_20y_percent()), absl::StrCat(k.measurements_size())});
   }
   report.tables.push_back(std::move(t));
   return report;
@@ -211,8 +198,8 @@ Report CollaborationReport(const v1::GetCollaborationResponse& r, const std::str
   }
   ReportTable edges{"Who works with whom", {"Partner", "Partner", "Shared actions", "Actions"}};
   for (const v1::CollaborationEdge& e : r.edges()) {
-    edges.rows.push_back({e.partner_a(), e.partner_b(), absl::StrCat(e.shared_actions()),
-                          Joined(e.action_ids())});
+    edges.rows.push_back(
+        {e.partner_a(), e.partner_b(), absl::StrCat(e.shared_actions()), Joined(e.action_ids())});
   }
   report.tables.push_back(std::move(nodes));
   report.tables.push_back(std::move(edges));
@@ -221,8 +208,8 @@ Report CollaborationReport(const v1::GetCollaborationResponse& r, const std::str
 
 Report GapsReport(const v1::ListOwnershipGapsResponse& r, const std::string& as_of) {
   Report report = Titled("Ownership gaps", r.as_of_position(), as_of);
-  ReportTable t{"", {"Kind", "Pillar", "Goal", "Action", "Owner", "Days without activity",
-                     "Reason"}};
+  ReportTable t{"",
+                {"Kind", "Pillar", "Goal", "Action", "Owner", "Days without activity", "Reason"}};
   for (const v1::OwnershipGap& g : r.gaps()) {
     std::string kind = v1::GapKind_Name(g.kind());
     constexpr std::string_view kPrefix = "GAP_KIND_";
@@ -273,7 +260,8 @@ std::string RenderHtml(const Report& report) {
       "th{background:#eef2f5}\n"
       "</style>\n</head>\n<body>\n<h1>",
       EscapeHtml(report.title), "</h1>\n");
-  for (const std::string& fact : report.facts) absl::StrAppend(&out, "<p>", EscapeHtml(fact), "</p>\n");
+  for (const std::string& fact : report.facts)
+    absl::StrAppend(&out, "<p>", EscapeHtml(fact), "</p>\n");
   for (const ReportTable& t : report.tables) {
     if (!t.heading.empty()) absl::StrAppend(&out, "<h2>", EscapeHtml(t.heading), "</h2>\n");
     if (t.rows.empty()) {

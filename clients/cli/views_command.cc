@@ -256,12 +256,11 @@ void AddAsOfOptions(CLI::App* command, AsOfFlags* flags) {
                        "A DATE (YYYY-MM-DD) means the end of that day in\n"
                        "Europe/Amsterdam; or an RFC 3339 time")
           ->type_name("DATE|TIME");
-  CLI::Option* position =
-      command
-          ->add_option("--as-of-position", flags->position,
-                       "Time travel: the view of the log up to position N")
-          ->type_name("N")
-          ->check(kNotNegative);
+  CLI::Option* position = command
+                              ->add_option("--as-of-position", flags->position,
+                                           "Time travel: the view of the log up to position N")
+                              ->type_name("N")
+                              ->check(kNotNegative);
   CLI::Option* business =
       command
           ->add_option("--business-date", flags->business_date,

@@ -235,8 +235,8 @@ void ViewsService::ServeAsOf(grpc::CallbackServerContext* context,
     lock.unlock();
     w->work.notify_one();
   };
-  projector_->time_travel().Request(as_of, WaitDeadline(*context, kMaxReplay),
-                                    std::move(cancelled), std::move(done));
+  projector_->time_travel().Request(as_of, WaitDeadline(*context, kMaxReplay), std::move(cancelled),
+                                    std::move(done));
 }
 
 template <typename Request, typename Response, typename QueryFn>

@@ -148,8 +148,7 @@ absl::StatusOr<ApiQuery> PrepareApiQuery(Route route, const std::string& id,
     case Route::kKpis:
       return Then(KpisRequest(params), [](auto r) { return Bind(std::move(r), &pj::ListKpis); });
     case Route::kAgenda:
-      return Then(AgendaRequest(params),
-                  [](auto r) { return Bind(std::move(r), &pj::GetAgenda); });
+      return Then(AgendaRequest(params), [](auto r) { return Bind(std::move(r), &pj::GetAgenda); });
     case Route::kFunds:
       return Then(FundsRequest(params), [](auto r) { return Bind(std::move(r), &pj::GetFunds); });
     case Route::kOwnershipGaps:

@@ -14,9 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/message.h"
-#include "services/projections/time_travel.h"
 #include "services/gateway/router.h"
 #include "services/gateway/url.h"
+#include "services/projections/time_travel.h"
 
 namespace projections {
 class Projector;

@@ -98,9 +98,9 @@ absl::StatusOr<AsOf> ParseAsOf(std::uint64_t as_of_position,
   } else if (!as_of_business_date.empty()) {
     std::optional<absl::CivilDay> day = internal::ParseDate(as_of_business_date);
     if (!day) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("as_of_business_date: '", as_of_business_date.substr(0, 40),
-                       "' is not a date YYYY-MM-DD"));
+      return absl::InvalidArgumentError(absl::StrCat("as_of_business_date: '",
+                                                     as_of_business_date.substr(0, 40),
+                                                     "' is not a date YYYY-MM-DD"));
     }
     out.kind = AsOf::Kind::kBusinessDate;
     out.date = *day;
@@ -110,8 +110,7 @@ absl::StatusOr<AsOf> ParseAsOf(std::uint64_t as_of_position,
 
 absl::CivilDay BusinessDay(const storage::StoredEvent& event, const v1::Payload& payload) {
   if (std::optional<absl::CivilDay> day = internal::ParseDate(OccurredOn(payload))) return *day;
-  return absl::ToCivilDay(absl::FromUnixMicros(event.recorded_at_unix_micros),
-                          ProgrammeTimeZone());
+  return absl::ToCivilDay(absl::FromUnixMicros(event.recorded_at_unix_micros), ProgrammeTimeZone());
 }
 
 absl::StatusOr<std::uint64_t> LastPositionRecordedBy(const storage::EventStore& store,
@@ -168,8 +167,8 @@ absl::Status FoldPrefix(const storage::EventStore& store, std::uint64_t target,
   model->dirty.clear();
   if (!scan.ok()) return scan;
   if (cancelled) {
-    return absl::CancelledError(absl::StrCat("folding stopped at position ", reached, " of ",
-                                             target));
+    return absl::CancelledError(
+        absl::StrCat("folding stopped at position ", reached, " of ", target));
   }
   if (reached < target) {
     return absl::InternalError(

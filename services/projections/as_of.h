@@ -72,8 +72,8 @@ absl::CivilDay BusinessDay(const storage::StoredEvent& event, const wijkboek::v1
 // The last position recorded at or before `time_micros`: 0 when the log's first event is later,
 // the head when its last is not. A binary search over the log (recorded_at never decreases).
 // Errors: those of reading the store.
-[[nodiscard]] absl::StatusOr<std::uint64_t> LastPositionRecordedBy(
-    const storage::EventStore& store, std::int64_t time_micros);
+[[nodiscard]] absl::StatusOr<std::uint64_t> LastPositionRecordedBy(const storage::EventStore& store,
+                                                                   std::int64_t time_micros);
 
 // Folds the events after model->position up to and including `target` into `model` — with
 // `business_date`, only those whose BusinessDay is on or before it — and then sets model->position

@@ -56,15 +56,15 @@ TEST(ParseAsOf, MoreThanOneFieldIsInvalidAndNamesThem) {
   const google::protobuf::Timestamp t = Time(1);
   absl::StatusOr<AsOf> r = ParseAsOf(3, nullptr, "2024-06-30");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("as_of_position and as_of_business_date"),
-            std::string::npos)
+  EXPECT_NE(r.status().message().find("as_of_position and as_of_business_date"), std::string::npos)
       << r.status();
   EXPECT_EQ(ParseAsOf(3, &t, "").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseAsOf(0, &t, "2024-06-30").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ParseAsOf, ADateThatIsNotADayIsInvalid) {
-  for (const char* bad : {"2024-6-30", "30-06-2024", "2024-02-30", "2024-06-30T00:00", "gisteren"}) {
+  for (const char* bad :
+       {"2024-6-30", "30-06-2024", "2024-02-30", "2024-06-30T00:00", "gisteren"}) {
     absl::StatusOr<AsOf> r = ParseAsOf(0, nullptr, bad);
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(r.status().message().find("as_of_business_date"), std::string::npos) << bad;

@@ -313,12 +313,12 @@ void MeasureTimeTravel(storage::EventStore& store) {
       absl::StrAppend(&how, ", ", static_cast<std::uint64_t>(folded / seconds), " events/s wall, ",
                       static_cast<std::uint64_t>(folded / fold_cpu), " per CPU-second");
     }
-    std::printf("as-of:   %s (%s): position %llu in %.2f s; %s; CPU %.2f s fold thread, %.2f s "
-                "process; model %.0f MiB; RSS %ld MiB\n",
-                what, as_of.Describe().c_str(),
-                static_cast<unsigned long long>((*answer)->model->position), seconds, how.c_str(),
-                fold_cpu, CpuSeconds() - cpu_start, ModelBytes(*(*answer)->model) / 1048576.0,
-                RssMiB());
+    std::printf(
+        "as-of:   %s (%s): position %llu in %.2f s; %s; CPU %.2f s fold thread, %.2f s "
+        "process; model %.0f MiB; RSS %ld MiB\n",
+        what, as_of.Describe().c_str(), static_cast<unsigned long long>((*answer)->model->position),
+        seconds, how.c_str(), fold_cpu, CpuSeconds() - cpu_start,
+        ModelBytes(*(*answer)->model) / 1048576.0, RssMiB());
     return (*answer)->model;
   };
   auto position = [](std::uint64_t p) { return *projections::ParseAsOf(p, nullptr, ""); };
@@ -356,8 +356,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--as-of") {
       as_of = true;
     } else {
-      std::fprintf(stderr,
-                   "usage: projection-bench [--events N] [--dir DIR] [--keep] [--as-of]\n");
+      std::fprintf(stderr, "usage: projection-bench [--events N] [--dir DIR] [--keep] [--as-of]\n");
       return 2;
     }
   }

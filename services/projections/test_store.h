@@ -46,9 +46,9 @@ class StoreTest : public ::testing::Test {
 
   // The events at positions 1..last for which `pick` holds (all when it is empty), folded one by
   // one; the model's position is then `last`, as an as-of model's is.
-  Model FoldedDirectly(std::uint64_t last,
-                       const std::function<bool(const storage::StoredEvent&,
-                                                const v1::Payload&)>& pick = {}) const {
+  Model FoldedDirectly(
+      std::uint64_t last,
+      const std::function<bool(const storage::StoredEvent&, const v1::Payload&)>& pick = {}) const {
     Model model;
     EXPECT_TRUE(store_
                     ->ScanAll(1, false,

@@ -113,11 +113,10 @@ bool TimeTravel::Impl::SweepLocked(std::uint64_t reached, std::vector<Reply>* re
         std::string where =
             j == 0 ? absl::StrCat("got to position ", reached, " of ", job.key.position)
                    : std::string("waited behind another replay");
-        replies->push_back(
-            {std::move(it->done),
-             absl::DeadlineExceededError(absl::StrCat(
-                 "replaying the log for ", job.key.Describe(), " ", where,
-                 " before the call's deadline; retry with a longer deadline"))});
+        replies->push_back({std::move(it->done),
+                            absl::DeadlineExceededError(absl::StrCat(
+                                "replaying the log for ", job.key.Describe(), " ", where,
+                                " before the call's deadline; retry with a longer deadline"))});
       } else {
         replies->push_back({std::move(it->done), absl::CancelledError("the call was cancelled")});
       }
@@ -166,19 +165,20 @@ void TimeTravel::Impl::FoldFront() {
     if (model == nullptr) model = base ? std::make_unique<Model>(*base) : std::make_unique<Model>();
     started_at = model->position;
     std::uint64_t reached = started_at;
-    status = FoldPrefix(*store, key.position, key.business_date,
-                        [&](std::uint64_t position) {
-                          reached = position;
-                          std::vector<Reply> replies;
-                          bool wanted;
-                          {
-                            std::lock_guard guard(mu);
-                            wanted = SweepLocked(position, &replies) && !closed;
-                          }
-                          Send(replies);
-                          return wanted;
-                        },
-                        model.get());
+    status = FoldPrefix(
+        *store, key.position, key.business_date,
+        [&](std::uint64_t position) {
+          reached = position;
+          std::vector<Reply> replies;
+          bool wanted;
+          {
+            std::lock_guard guard(mu);
+            wanted = SweepLocked(position, &replies) && !closed;
+          }
+          Send(replies);
+          return wanted;
+        },
+        model.get());
     lock.lock();
     stats.fold_cpu_seconds += ThreadCpuSeconds() - cpu_start;
     stats.events_folded += (status.ok() ? key.position : reached) - started_at;
@@ -267,8 +267,8 @@ void TimeTravel::Request(const AsOf& as_of, Clock::time_point deadline,
     case AsOf::Kind::kPosition:
       key.position = as_of.position;
       if (const std::uint64_t head = d.store->Head(); key.position > head) {
-        done(absl::OutOfRangeError(absl::StrCat("as_of_position ", as_of.position,
-                                                " is beyond the log's head ", head)));
+        done(absl::OutOfRangeError(
+            absl::StrCat("as_of_position ", as_of.position, " is beyond the log's head ", head)));
         return;
       }
       break;

@@ -232,7 +232,8 @@ TEST_F(TimeTravelTest, APassedDeadlineIsAnsweredAndTheFoldDropped) {
 TEST_F(TimeTravelTest, ACancelledCallIsAnsweredCancelled) {
   TimeTravel tt(store_.get(), nullptr);
   Answer a;
-  tt.Request(Position(3000), Clock::now() + kWait, [] { return true; }, a.Callback());
+  tt.Request(
+      Position(3000), Clock::now() + kWait, [] { return true; }, a.Callback());
   EXPECT_EQ(a.Get().status().code(), absl::StatusCode::kCancelled);
 }
 

@@ -100,35 +100,34 @@ void AppendChapter(ServerProcess& server, int chapter) {
   switch (chapter) {
     case 1:
       MustAppend(server, MakeRequest("kpi-taal", {On("2024-01-05", MakeKpiDefined("taal"))}));
-      MustAppend(server, MakeRequest("action-taalmaatjes",
-                                     {On("2024-01-15", Started("taalmaatjes", "bibliotheek",
-                                                               {"vidomes"})),
-                                      On("2024-02-01", MakeResultRecorded("taalmaatjes",
-                                                                          "40 koppels"))}));
+      MustAppend(server,
+                 MakeRequest("action-taalmaatjes",
+                             {On("2024-01-15", Started("taalmaatjes", "bibliotheek", {"vidomes"})),
+                              On("2024-02-01", MakeResultRecorded("taalmaatjes", "40 koppels"))}));
       break;
     case 2:
-      MustAppend(server, MakeRequest("partner-woej", {On("2024-03-01",
-                                                         MakePartnerJoined("woej"))}));
+      MustAppend(server,
+                 MakeRequest("partner-woej", {On("2024-03-01", MakePartnerJoined("woej"))}));
       MustAppend(server,
                  MakeRequest("action-voorlezen",
                              {On("2024-03-10", Started("voorlezen", "woej", {"bibliotheek"})),
                               On("2024-03-20", Funds("voorlezen", "woej", 250000))}));
-      MustAppend(server, MakeRequest("action-taalmaatjes",
-                                     {On("2024-04-01", MakeResultRecorded("taalmaatjes",
-                                                                          "75 koppels")),
-                                      On("2024-04-02", Funds("taalmaatjes", "bibliotheek",
-                                                             100000))}));
+      MustAppend(server,
+                 MakeRequest("action-taalmaatjes",
+                             {On("2024-04-01", MakeResultRecorded("taalmaatjes", "75 koppels")),
+                              On("2024-04-02", Funds("taalmaatjes", "bibliotheek", 100000))}));
       MustAppend(server, MakeRequest("kpi-taal", {On("2024-04-15", Measured("taal", 62))}));
       MustAppend(server, MakeRequest("programme", {Scheduled("doe-mee", "2099-07-01")}));
       break;
     default:
-      MustAppend(server, MakeRequest("action-voorlezen",
-                                     {On("2024-05-01", Transferred("voorlezen", "woej",
-                                                                   "bibliotheek"))}));
+      MustAppend(server,
+                 MakeRequest("action-voorlezen",
+                             {On("2024-05-01", Transferred("voorlezen", "woej", "bibliotheek"))}));
       MustAppend(server, MakeRequest("partner-vidomes", {On("2024-05-15", Left("vidomes"))}));
-      MustAppend(server, MakeRequest("action-taalmaatjes",
-                                     {MakeActionStatusChanged("taalmaatjes",
-                                                              v1::ACTION_STATUS_COMPLETED)}));
+      MustAppend(
+          server,
+          MakeRequest("action-taalmaatjes",
+                      {MakeActionStatusChanged("taalmaatjes", v1::ACTION_STATUS_COMPLETED)}));
       MustAppend(server, MakeRequest("action-nieuw", {Started("nieuw", "", {"woej"})}));
       break;
   }
@@ -229,8 +228,8 @@ TEST_F(TimeTravelTest, AsOfAPositionEqualsALogTruncatedThere) {
     ASSERT_EQ(MustGetHead(*truncated_[i]).position(), cuts_[i]);
     const uint64_t p = cuts_[i];
     ExpectViewsEqual(
-        server_, [p](auto* r) { r->set_as_of_position(p); }, *truncated_[i], "woej",
-        "taalmaatjes", /*dated=*/true, "as_of_position " + std::to_string(p));
+        server_, [p](auto* r) { r->set_as_of_position(p); }, *truncated_[i], "woej", "taalmaatjes",
+        /*dated=*/true, "as_of_position " + std::to_string(p));
     // Record time: the instant of the cut's last event selects the same prefix (the next event
     // came after a restart, so later).
     const google::protobuf::Timestamp t = RecordedAt(server_, p);
@@ -280,16 +279,18 @@ TEST_F(BusinessTimeTest, ALateResultCountsForItsDayButWasRecordedWhenItWas) {
   // does not need them.)
   MustAppend(server_, MakeRequest("action-taalmaatjes",
                                   {On("2024-01-10", Started("taalmaatjes", "bibliotheek", {}))}));
-  const uint64_t may = MustAppend(server_, MakeRequest("action-taalmaatjes",
-                                                       {On("2024-05-01", MakeResultRecorded(
-                                                                             "taalmaatjes",
-                                                                             "mei: 30 koppels"))}))
-                           .last_position();
-  const uint64_t late = MustAppend(server_, MakeRequest("action-taalmaatjes",
-                                                        {On("2024-03-01", MakeResultRecorded(
-                                                                              "taalmaatjes",
-                                                                              "maart: 12 koppels"))}))
-                            .last_position();
+  const uint64_t may =
+      MustAppend(
+          server_,
+          MakeRequest("action-taalmaatjes",
+                      {On("2024-05-01", MakeResultRecorded("taalmaatjes", "mei: 30 koppels"))}))
+          .last_position();
+  const uint64_t late =
+      MustAppend(
+          server_,
+          MakeRequest("action-taalmaatjes",
+                      {On("2024-03-01", MakeResultRecorded("taalmaatjes", "maart: 12 koppels"))}))
+          .last_position();
   const google::protobuf::Timestamp may_recorded = RecordedAt(server_, may);
   const google::protobuf::Timestamp late_recorded = RecordedAt(server_, late);
   ASSERT_LT(TimeUtil::TimestampToMicroseconds(may_recorded),
@@ -362,10 +363,9 @@ TEST_F(TimeTravelErrorsTest, EachWrongRequestGetsItsOwnCode) {
 
   v1::GetProjectBookRequest anonymous;
   anonymous.set_as_of_position(1);
-  EXPECT_TRUE(StatusIs(Call(server_, &S::GetProjectBook, anonymous, ServerProcess::kRpcDeadline,
-                            Auth::kNone)
-                           .status,
-                       grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_TRUE(StatusIs(
+      Call(server_, &S::GetProjectBook, anonymous, ServerProcess::kRpcDeadline, Auth::kNone).status,
+      grpc::StatusCode::UNAUTHENTICATED));
 
   // The partner did not exist yet at position 1 (the pillar's definition).
   v1::GetPartnerRequest early;
@@ -396,7 +396,8 @@ TEST_F(TimeTravelErrorsTest, PositionZeroIsNowAndMinPositionIsIgnoredWithABound)
   EXPECT_EQ(empty.pillars_size(), 0);
 }
 
-// ---- HTTP ----------------------------------------------------------------------------------------
+// ---- HTTP
+// ----------------------------------------------------------------------------------------
 
 std::string Json(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;
@@ -419,8 +420,8 @@ TEST_F(TimeTravelErrorsTest, TheGatewayTakesTheSameBounds) {
   v1::GetActionRequest request;
   request.set_action_id("taalmaatjes");
   request.set_as_of_position(p);
-  HttpResponse r = HttpGet(http, "/api/v1/actions/taalmaatjes?as_of_position=" +
-                                     std::to_string(p), auth);
+  HttpResponse r =
+      HttpGet(http, "/api/v1/actions/taalmaatjes?as_of_position=" + std::to_string(p), auth);
   ASSERT_EQ(r.status, 200) << r.error << r.Text();
   EXPECT_EQ(r.Text(), Json(MustCall(server_, &S::GetAction, request)));
   EXPECT_EQ(r.Text().find("later result"), std::string::npos);
