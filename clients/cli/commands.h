@@ -1,6 +1,7 @@
 #pragma once
 // What the `wijkboek` command files share: exit codes, output and error reporting, and the
-// commands that live in their own files (import_command.cc, views_command.cc). main.cc wires them.
+// commands that live in their own files (import_command.cc, views_command.cc,
+// replay_command.cc). main.cc wires them.
 //
 // Threads: the CLI is single-threaded; these write to stdout/stderr.
 
@@ -17,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clients/cli/admin_client.h"
+#include "clients/cli/as_of_flags.h"
 #include "clients/cli/event_log_client.h"
 #include "clients/cli/views_client.h"
 
@@ -87,6 +89,7 @@ struct ViewsOptions {
   uint32_t stale_days = 0;
   std::string from, to;
   std::string format = "json";
+  AsOfFlags as_of;  // --as-of, --as-of-position, --business-date (time travel)
 };
 
 // Adds `views` with one subcommand per view.
@@ -129,5 +132,28 @@ void AddAuditCommands(CLI::App& audit, AuditOptions* options);
 // Exit status: 0 intact (or done), 1 the log or export is broken, 2 usage, input or connection.
 int RunAudit(const CLI::App& audit, const AuditOptions& options, const std::string& server,
              const ConnectEventLog& connect);
+// Every page of ListActions for `request`'s filters, merged into one response (later pages ask
+// for at least the position of the first).
+[[nodiscard]] absl::StatusOr<v1::ListActionsResponse> ListAllActions(
+    const client::ViewsClient& client, v1::ListActionsRequest request);
+
+// Adds --as-of, --as-of-position and --business-date (at most one) to `command`.
+void AddAsOfOptions(CLI::App* command, AsOfFlags* flags);
+
+// ---- audit replay (replay_command.cc) ----------------------------------------------------------
+
+struct ReplayOptions {
+  AsOfFlags as_of;
+  std::string view;
+  std::string format = "markdown";
+  std::string pillar;
+};
+
+// Adds `replay` under the `audit` command group.
+CLI::App* AddReplayCommand(CLI::App& audit, ReplayOptions* options);
+
+// Asks the chosen view as of the bound and prints its report (or JSON). Exit 2 when no bound or
+// a malformed one is given (nothing sent).
+int RunReplay(const client::ViewsClient& client, const ReplayOptions& options);
 
 }  // namespace wijkboek::cli

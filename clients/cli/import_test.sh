@@ -5,9 +5,9 @@
 #
 # Starts the server on a temp data dir (--grpc-listen 127.0.0.1:0), imports the programme file,
 # imports it again (nothing new), refuses a broken copy without appending anything, imports a
-# second, small programme file, and reads the programme back through the Views service. The views
-# checks are skipped, with a notice, only when the server answers UNIMPLEMENTED (a server without
-# the Views service). Set WIJKBOEK_CLI_TEST_KEEP=1 to keep the temp dir.
+# second, small programme file, and reads the programme back through the Views service, also as of
+# an earlier point (views --as-of-position, audit replay). The views checks are skipped, with a
+# notice, only when the server answers UNIMPLEMENTED (a server without the Views service). Set WIJKBOEK_CLI_TEST_KEEP=1 to keep the temp dir.
 set -euo pipefail
 
 if [[ $# -ne 4 ]]; then
@@ -149,6 +149,35 @@ else
     run 0 "${TOKEN[@]}" views $view
     check_json "$OUT" 'isinstance(j, dict)' "views $view answers JSON"
   done
+
+  step "time travel: views and audit replay as of an earlier point of the log"
+  run 0 "${TOKEN[@]}" views programme --as-of-position 100
+  check_json "$OUT" 'j["as_of_position"] == "100"' "views --as-of-position answers for position 100"
+  run 0 "${TOKEN[@]}" audit replay --as-of-position 100 --view project-book --format markdown
+  cp "$OUT" "$TMP/replay.md"
+  out_has "Stand van zaken op positie 100" "the replayed project book says its position"
+  run 0 "${TOKEN[@]}" views project-book --as-of-position 100 --format markdown
+  cmp -s "$OUT" "$TMP/replay.md" || fail "audit replay and views --as-of-position give different books"
+  run 0 "${TOKEN[@]}" audit replay --as-of "$(date -d tomorrow +%F)" --view actions
+  out_has "^# Actions as of record time: end of [0-9-]+ \(Europe/Amsterdam\)" "report title names the bound"
+  out_has "^Log position: $HEAD" "a bound after the last event replays the whole log"
+  out_has "^\| jeugd-en-onderwijs \| " "the report has a row per action"
+  run 0 "${TOKEN[@]}" audit replay --as-of 2000-01-01 --view programme --format json
+  check_json "$OUT" 'int(j.get("as_of_position", 0)) == 0 and "pillars" not in j'     "before the first event the programme is empty"
+  run 0 "${TOKEN[@]}" audit replay --business-date 2000-01-01 --view kpis --format html
+  out_has "<!DOCTYPE html>" "an HTML report"
+  out_has "Log position: $HEAD" "business time is folded from the whole log"
+  run 2 "${TOKEN[@]}" audit replay --view funds
+  err_has "give --as-of, --as-of-position or --business-date" "replay needs a bound"
+  run 2 "${TOKEN[@]}" audit replay --as-of 2024-06-30 --as-of-position 3 --view funds
+  err_has "excludes" "one bound at a time"
+  run 2 "${TOKEN[@]}" audit replay --as-of gisteren --view funds
+  err_has "--as-of: 'gisteren' is neither a date YYYY-MM-DD nor an RFC 3339 time" "a bad --as-of"
+  run 1 "${TOKEN[@]}" audit replay --as-of-position 100000 --view funds
+  err_has "^wijkboek: OUT_OF_RANGE: as_of_position 100000 is beyond the log's head $HEAD" \
+    "a position beyond the head"
+  run 0 audit replay --help
+  out_has "Europe/Amsterdam" "--help says what a plain date means"
 fi
 
 step "a second, small programme file, after an interrupted import of it: the import resumes"

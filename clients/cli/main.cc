@@ -1,5 +1,5 @@
 // wijkboek: the command-line client of the wijkboek event log (append, read, subscribe, head) and
-// its views (views ...), and the programme importer (import).
+// its views (views ...), the programme importer (import) and the auditors' tools (audit ...).
 //
 // Exit status: 0 success; 1 the server answered with an error, could not be reached, or the output
 // could not be written; 2 bad usage or bad input (nothing was sent). Output is JSON lines on
@@ -183,6 +183,7 @@ constexpr char kFooter[] =
     "  wijkboek views project-book --format markdown\n"
     "  wijkboek --server wijkboek.example.org:50051 --tls-ca ca.pem head   # over TLS\n"
     "  wijkboek audit verify\n"
+    "  wijkboek audit replay --as-of 2024-06-30 --view project-book --format markdown\n"
     "Run `wijkboek COMMAND --help` for a command's options.";
 
 const CLI::Validator kAboveZero(
@@ -358,6 +359,7 @@ int Main(int argc, char** argv) {
   ImportOptions import;
   ViewsOptions views;
   AdminOptions admin;
+  ReplayOptions replay;
   AddGlobalOptions(app, &global);
   CLI::App* append_cmd = AddAppendCommand(app, &append);
   CLI::App* read_cmd = AddReadCommand(app, &read);
@@ -367,10 +369,11 @@ int Main(int argc, char** argv) {
   CLI::App* views_cmd = AddViewsCommand(app, &views);
   CLI::App* admin_cmd = AddAdminCommand(app, &admin);
   AuditOptions audit;
-  CLI::App* audit_cmd =
-      app.add_subcommand("audit", "Verify, sign and export the log (for auditors)");
+  CLI::App* audit_cmd = app.add_subcommand(
+      "audit", "For auditors: verify, sign, export and replay the log's history");
   audit_cmd->require_subcommand(1);
   AddAuditCommands(*audit_cmd, &audit);
+  CLI::App* replay_cmd = AddReplayCommand(*audit_cmd, &replay);
 
   try {
     app.parse(argc, argv);
@@ -399,7 +402,9 @@ int Main(int argc, char** argv) {
   // The importer checks its file (and a dry run ends) before it needs a token or a channel.
   if (*import_cmd) return RunImport(import, connect);
   // verify-export needs no token; the audit commands exit 2 when they cannot check.
-  if (*audit_cmd) return RunAudit(*audit_cmd, audit, global.connection.server, connect);
+  if (*audit_cmd && !*replay_cmd) {
+    return RunAudit(*audit_cmd, audit, global.connection.server, connect);
+  }
 
   std::string token = ResolveToken(global);
   if (token.empty()) return kExitUsage;
@@ -410,6 +415,16 @@ int Main(int argc, char** argv) {
   }
   if (*admin_cmd) {
     return RunAdmin(*admin_cmd, client::AdminClient(connection, std::move(token), timeout), admin);
+  }
+  if (*admin_cmd) {
+    return RunAdmin(*admin_cmd, client::AdminClient(connection, std::move(token), timeout), admin);
+  }
+  if (*replay_cmd) {
+    // Replaying a long log takes a while: without --timeout, as long as the server allows.
+    const bool timeout_given = app.get_option("--timeout")->count() > 0;
+    return RunReplay(client::ViewsClient(connection, std::move(token),
+                                         timeout_given ? timeout : std::chrono::minutes(10)),
+                     replay);
   }
   client::EventLogClient client(connection, std::move(token), timeout);
 

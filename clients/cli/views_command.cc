@@ -35,6 +35,7 @@ CLI::App* AddView(CLI::App* views, const char* name, const char* description,
                    "pass an append's last_position to read your own write")
       ->type_name("N")
       ->check(kNotNegative);
+  AddAsOfOptions(command, &options->as_of);
   return command;
 }
 
@@ -43,8 +44,8 @@ void AddPillarFilter(CLI::App* command, ViewsOptions* options, const char* what)
 }
 
 // `views actions`: one page, or with --all every page merged into one response.
-int RunActions(const client::ViewsClient& client, const ViewsOptions& options) {
-  v1::ListActionsRequest request;
+int RunActions(const client::ViewsClient& client, const ViewsOptions& options,
+               v1::ListActionsRequest request) {
   request.set_pillar_id(options.pillar);
   request.set_goal_id(options.goal);
   if (!options.status.empty()) request.set_status(*ParseActionStatus(options.status));
@@ -52,29 +53,13 @@ int RunActions(const client::ViewsClient& client, const ViewsOptions& options) {
   request.set_query(options.query);
   request.set_page_size(options.page_size);
   request.set_page_token(options.page_token);
-  request.set_min_position(options.min_position);
   if (!options.all) return PrintResponse(client.ListActions(request));
-
-  if (options.page_size == 0) request.set_page_size(500);  // the server's maximum page
-  v1::ListActionsResponse all;
-  while (true) {
-    absl::StatusOr<v1::ListActionsResponse> page = client.ListActions(request);
-    if (!page.ok()) return ServerError(page.status());
-    for (v1::ActionView& action : *page->mutable_actions()) *all.add_actions() = std::move(action);
-    all.set_total_count(page->total_count());
-    all.set_as_of_position(page->as_of_position());
-    if (page->next_page_token().empty()) break;
-    request.set_page_token(page->next_page_token());
-    // Later pages must not see an older state than the first.
-    request.set_min_position(std::max(request.min_position(), page->as_of_position()));
-  }
-  return PrintResponse(absl::StatusOr<v1::ListActionsResponse>(std::move(all)));
+  return PrintResponse(ListAllActions(client, std::move(request)));
 }
 
-int RunProjectBook(const client::ViewsClient& client, const ViewsOptions& options) {
-  v1::GetProjectBookRequest request;
+int RunProjectBook(const client::ViewsClient& client, const ViewsOptions& options,
+                   v1::GetProjectBookRequest request) {
   request.set_pillar_id(options.pillar);
-  request.set_min_position(options.min_position);
   absl::StatusOr<v1::GetProjectBookResponse> response = client.GetProjectBook(request);
   if (options.format == "json" || !response.ok()) return PrintResponse(response);
   const std::string& document = options.format == "html" ? response->html() : response->markdown();
@@ -89,14 +74,17 @@ CLI::App* AddViewsCommand(CLI::App& app, ViewsOptions* options) {
   views->require_subcommand(1);
   views->footer(
       "Each view prints its response as one JSON line, with as_of_position: the log position\n"
-      "it reflects. Run `wijkboek views VIEW --help` for a view's filters.\n"
+      "it reflects. Every view also takes --as-of DATE|TIME, --as-of-position N or\n"
+      "--business-date DATE: the view as it stood then (see `wijkboek audit replay --help`).\n"
+      "Run `wijkboek views VIEW --help` for a view's filters.\n"
       "\n"
       "Examples:\n"
       "  wijkboek views programme\n"
       "  wijkboek views partners --sector welzijn\n"
       "  wijkboek views actions --pillar jeugd-en-onderwijs --status in-progress --all\n"
       "  wijkboek views action jo-brugfunctionaris\n"
-      "  wijkboek views project-book --format markdown > projectenboek.md");
+      "  wijkboek views project-book --format markdown > projectenboek.md\n"
+      "  wijkboek views kpis --business-date 2024-06-30");
 
   AddView(views, "programme", "Per pillar: goals, actions per status, latest results, KPIs",
           options);
@@ -175,65 +163,104 @@ CLI::App* AddViewsCommand(CLI::App& app, ViewsOptions* options) {
 int RunViews(const CLI::App& views_command, const client::ViewsClient& client,
              const ViewsOptions& options) {
   const std::string view = views_command.get_subcommands().front()->get_name();
-  const uint64_t min = options.min_position;
+  absl::StatusOr<AsOfBound> bound = ResolveAsOf(options.as_of);
+  if (!bound.ok()) {
+    PrintError(bound.status().message());
+    return kExitUsage;
+  }
+  // Every request reads the views at the same point: min_position, or the time-travel bound.
+  auto at = [&](auto request) {
+    request.set_min_position(options.min_position);
+    ApplyAsOf(*bound, &request);
+    return request;
+  };
   if (view == "programme") {
-    v1::GetProgrammeRequest request;
-    request.set_min_position(min);
-    return PrintResponse(client.GetProgramme(request));
+    return PrintResponse(client.GetProgramme(at(v1::GetProgrammeRequest())));
   }
   if (view == "partners") {
-    v1::ListPartnersRequest request;
+    auto request = at(v1::ListPartnersRequest());
     request.set_sector(options.sector);
     request.set_role(options.role);
     request.set_include_left(options.include_left);
-    request.set_min_position(min);
     return PrintResponse(client.ListPartners(request));
   }
   if (view == "partner") {
-    v1::GetPartnerRequest request;
+    auto request = at(v1::GetPartnerRequest());
     request.set_partner_id(options.id);
-    request.set_min_position(min);
     return PrintResponse(client.GetPartner(request));
   }
-  if (view == "actions") return RunActions(client, options);
+  if (view == "actions") return RunActions(client, options, at(v1::ListActionsRequest()));
   if (view == "action") {
-    v1::GetActionRequest request;
+    auto request = at(v1::GetActionRequest());
     request.set_action_id(options.id);
-    request.set_min_position(min);
     return PrintResponse(client.GetAction(request));
   }
   if (view == "collaboration") {
-    v1::GetCollaborationRequest request;
+    auto request = at(v1::GetCollaborationRequest());
     request.set_pillar_id(options.pillar);
-    request.set_min_position(min);
     return PrintResponse(client.GetCollaboration(request));
   }
   if (view == "gaps") {
-    v1::ListOwnershipGapsRequest request;
+    auto request = at(v1::ListOwnershipGapsRequest());
     request.set_stale_days(options.stale_days);
-    request.set_min_position(min);
     return PrintResponse(client.ListOwnershipGaps(request));
   }
   if (view == "kpis") {
-    v1::ListKpisRequest request;
+    auto request = at(v1::ListKpisRequest());
     request.set_pillar_id(options.pillar);
-    request.set_min_position(min);
     return PrintResponse(client.ListKpis(request));
   }
   if (view == "agenda") {
-    v1::GetAgendaRequest request;
+    auto request = at(v1::GetAgendaRequest());
     request.set_from_date(options.from);
     request.set_to_date(options.to);
     request.set_pillar_id(options.pillar);
-    request.set_min_position(min);
     return PrintResponse(client.GetAgenda(request));
   }
   if (view == "funds") {
-    v1::GetFundsRequest request;
-    request.set_min_position(min);
-    return PrintResponse(client.GetFunds(request));
+    return PrintResponse(client.GetFunds(at(v1::GetFundsRequest())));
   }
-  return RunProjectBook(client, options);
+  return RunProjectBook(client, options, at(v1::GetProjectBookRequest()));
+}
+
+absl::StatusOr<v1::ListActionsResponse> ListAllActions(const client::ViewsClient& client,
+                                                       v1::ListActionsRequest request) {
+  if (request.page_size() == 0) request.set_page_size(500);  // the server's maximum page
+  v1::ListActionsResponse all;
+  while (true) {
+    absl::StatusOr<v1::ListActionsResponse> page = client.ListActions(request);
+    if (!page.ok()) return page.status();
+    for (v1::ActionView& action : *page->mutable_actions()) *all.add_actions() = std::move(action);
+    all.set_total_count(page->total_count());
+    all.set_as_of_position(page->as_of_position());
+    if (page->next_page_token().empty()) return all;
+    request.set_page_token(page->next_page_token());
+    // Later pages must not see an older state than the first (a time-travel bound is fixed
+    // anyway: the server ignores min_position with it).
+    request.set_min_position(std::max(request.min_position(), page->as_of_position()));
+  }
+}
+
+void AddAsOfOptions(CLI::App* command, AsOfFlags* flags) {
+  CLI::Option* as_of =
+      command
+          ->add_option("--as-of", flags->as_of,
+                       "Time travel, record time: the view as the log held it then.\n"
+                       "A DATE (YYYY-MM-DD) means the end of that day in\n"
+                       "Europe/Amsterdam; or an RFC 3339 time")
+          ->type_name("DATE|TIME");
+  CLI::Option* position = command
+                              ->add_option("--as-of-position", flags->position,
+                                           "Time travel: the view of the log up to position N")
+                              ->type_name("N")
+                              ->check(kNotNegative);
+  CLI::Option* business =
+      command
+          ->add_option("--business-date", flags->business_date,
+                       "Time travel, business time: what happened on or before DATE")
+          ->type_name("YYYY-MM-DD");
+  as_of->excludes(position)->excludes(business);
+  position->excludes(business);
 }
 
 }  // namespace wijkboek::cli

@@ -10,6 +10,12 @@
 // projector thread nor the timer thread runs queries. Not reached: DEADLINE_EXCEEDED naming the
 // position the views did reach.
 //
+// Time travel (as_of_position, as_of_time or as_of_business_date; views.proto): the request's
+// bound is checked on the gRPC thread (more than one field, a bad date: INVALID_ARGUMENT), then the
+// projector's TimeTravel finds or folds the model for it on its own thread, within the call's
+// deadline (at most kMaxReplay) and for as long as the client has not cancelled; the query runs
+// on a worker thread on that model. min_position is ignored with a bound.
+//
 // Ownership: borrows the projector and the authenticator; both must outlive this service. Destroy
 // it after the gRPC server has shut down. Close() (also run by the destructor) answers every call
 // still waiting for min_position with UNAVAILABLE at once; call it before shutting the server
@@ -22,7 +28,10 @@
 #include <functional>
 #include <memory>
 
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "services/auth/authenticator.h"
+#include "services/projections/as_of.h"
 #include "services/projections/projector.h"
 #include "wijkboek/v1/views.grpc.pb.h"
 
@@ -32,6 +41,9 @@ class ViewsService final : public wijkboek::v1::Views::CallbackService {
  public:
   // The longest a call waits for min_position when its own deadline is later or absent.
   static constexpr std::chrono::seconds kMaxWait{30};
+  // The longest a time-travel call may take (folding the log up to its bound) when its own
+  // deadline is later or absent.
+  static constexpr std::chrono::seconds kMaxReplay{600};
 
   ViewsService(projections::Projector* projector, const auth::Authenticator* auth);
   ~ViewsService() override;
@@ -80,10 +92,20 @@ class ViewsService final : public wijkboek::v1::Views::CallbackService {
   struct Waiting;
 
  private:
-  // Authenticates, waits for `min_position`, then answers with `answer` (runs the query under
-  // Projector::Read and fills the response). Returns the call's reactor.
+  // A call's query bound to its request and response: answers from `model`, taking `today` as
+  // the day for the agenda's default start and the age of stale actions; fills the response.
+  using Query = std::function<grpc::Status(const projections::Model& model, absl::CivilDay today)>;
+
+  // Binds the RPC's request, response and query function (views_service.cc), then Serve()s.
+  template <typename Request, typename Response, typename QueryFn>
+  grpc::ServerUnaryReactor* ServeView(grpc::CallbackServerContext* context, const Request* request,
+                                      Response* response, QueryFn query_fn);
+  // Authenticates; then answers from the live views once they reached `min_position`, or, with a
+  // time-travel bound, from the model as of that bound (ServeAsOf). Returns the call's reactor.
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, std::uint64_t min_position,
-                                  std::function<grpc::Status()> answer);
+                                  const absl::StatusOr<projections::AsOf>& as_of, Query query);
+  void ServeAsOf(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                 const projections::AsOf& as_of, Query query);
 
   projections::Projector* projector_;
   const auth::Authenticator* auth_;

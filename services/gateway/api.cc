@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <type_traits>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -19,39 +21,46 @@ using projections::Projector;
 
 namespace {
 
-// "Today" for the agenda and stale-action queries: the server's local date, exactly as the gRPC
-// Views service takes it, so both answer the same.
+// "Today" for the agenda and stale-action queries on the live views: the server's local date,
+// exactly as the gRPC Views service takes it, so both answer the same.
 absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()); }
 
-// Runs `query` on the model under the projector's read lock and prints its answer outside it.
+// Runs `query` on the lent model (under the projector's read lock for the live views) and prints
+// its answer outside the lock.
 template <typename Response, typename Query>
-HttpAnswer Run(const Projector& projector, Query query) {
+HttpAnswer Run(const ModelLender& lend, Query query) {
   absl::StatusOr<Response> response = absl::InternalError("query did not run");
-  projector.Read([&](const Model& model) { response = query(model); });
+  lend([&](const Model& model, absl::CivilDay today) { response = query(model, today); });
   if (!response.ok()) return ErrorAnswer(response.status());
   return JsonAnswer(*response);
 }
 
-// Binds a parsed request to its query function.
-template <typename Request, typename Response>
-ApiQuery Bind(Request request, absl::StatusOr<Response> (*query)(const Model&, const Request&)) {
-  ApiQuery q;
-  q.min_position = request.min_position();
-  q.run = [request = std::move(request), query](const Projector& p) {
-    return Run<Response>(p, [&](const Model& m) { return query(m, request); });
-  };
-  return q;
+// The query of `request` as a function of (model, today): `query` is one of
+// services/projections/queries.h, with or without the day.
+template <typename Request, typename Response, typename Query>
+absl::StatusOr<Response> Ask(Query query, const Model& model, const Request& request,
+                             absl::CivilDay today) {
+  if constexpr (std::is_invocable_v<Query, const Model&, const Request&, absl::CivilDay>) {
+    return query(model, request, today);
+  } else {
+    return query(model, request);
+  }
 }
 
-// The same for queries that take "today".
-template <typename Request, typename Response>
-ApiQuery BindDated(Request request, absl::StatusOr<Response> (*query)(const Model&, const Request&,
-                                                                      absl::CivilDay)) {
+// Binds a parsed request to its query function.
+template <typename Request, typename Response, typename... Extra>
+absl::StatusOr<ApiQuery> Bind(Request request,
+                              absl::StatusOr<Response> (*query)(const Model&, const Request&,
+                                                                Extra...)) {
+  absl::StatusOr<projections::AsOf> as_of = projections::AsOfOf(request);
+  if (!as_of.ok()) return as_of.status();
   ApiQuery q;
   q.min_position = request.min_position();
-  q.run = [request = std::move(request), query](const Projector& p) {
-    absl::CivilDay today = Today();
-    return Run<Response>(p, [&](const Model& m) { return query(m, request, today); });
+  q.as_of = *as_of;
+  q.run = [request = std::move(request), query](const ModelLender& lend) {
+    return Run<Response>(lend, [&](const Model& m, absl::CivilDay today) {
+      return Ask<Request, Response>(query, m, request, today);
+    });
   };
   return q;
 }
@@ -61,19 +70,14 @@ absl::StatusOr<ApiQuery> ProjectBook(const QueryParams& params) {
   if (!request.ok()) return request.status();
   auto format = ProjectBookFormat(params);
   if (!format.ok()) return format.status();
-  ApiQuery q;
-  q.min_position = request->min_position();
-  q.run = [request = *request, format = *format](const Projector& p) {
+  absl::StatusOr<ApiQuery> q = Bind(*request, &projections::GetProjectBook);
+  if (!q.ok() || *format == BookFormat::kJson) return q;
+  q->run = [request = *request, format = *format](const ModelLender& lend) {
     absl::StatusOr<v1::GetProjectBookResponse> book = absl::InternalError("query did not run");
-    p.Read([&](const Model& m) { book = projections::GetProjectBook(m, request); });
+    lend([&](const Model& m, absl::CivilDay) { book = projections::GetProjectBook(m, request); });
     if (!book.ok()) return ErrorAnswer(book.status());
-    switch (format) {
-      case BookFormat::kMarkdown:
-        return HttpAnswer{200, "text/markdown; charset=utf-8", book->markdown()};
-      case BookFormat::kJson:
-        return JsonAnswer(*book);
-      case BookFormat::kHtml:
-        break;
+    if (format == BookFormat::kMarkdown) {
+      return HttpAnswer{200, "text/markdown; charset=utf-8", book->markdown()};
     }
     return HttpAnswer{200, "text/html; charset=utf-8", book->html()};
   };
@@ -88,6 +92,19 @@ absl::StatusOr<ApiQuery> Then(absl::StatusOr<Request> request, BindFn bind) {
 }
 
 }  // namespace
+
+ModelLender LiveViews(const Projector& projector) {
+  return [&projector](const std::function<void(const Model&, absl::CivilDay)>& use) {
+    const absl::CivilDay today = Today();
+    projector.Read([&](const Model& model) { use(model, today); });
+  };
+}
+
+ModelLender AsOfViews(projections::AsOfModel as_of) {
+  return [as_of = std::move(as_of)](const std::function<void(const Model&, absl::CivilDay)>& use) {
+    use(*as_of.model, as_of.today);
+  };
+}
 
 HttpAnswer ErrorAnswer(const absl::Status& status) {
   return HttpAnswer{HttpStatusFor(status.code()), kJsonType, ErrorJson(status)};
@@ -131,13 +148,12 @@ absl::StatusOr<ApiQuery> PrepareApiQuery(Route route, const std::string& id,
     case Route::kKpis:
       return Then(KpisRequest(params), [](auto r) { return Bind(std::move(r), &pj::ListKpis); });
     case Route::kAgenda:
-      return Then(AgendaRequest(params),
-                  [](auto r) { return BindDated(std::move(r), &pj::GetAgenda); });
+      return Then(AgendaRequest(params), [](auto r) { return Bind(std::move(r), &pj::GetAgenda); });
     case Route::kFunds:
       return Then(FundsRequest(params), [](auto r) { return Bind(std::move(r), &pj::GetFunds); });
     case Route::kOwnershipGaps:
       return Then(OwnershipGapsRequest(params),
-                  [](auto r) { return BindDated(std::move(r), &pj::ListOwnershipGaps); });
+                  [](auto r) { return Bind(std::move(r), &pj::ListOwnershipGaps); });
     case Route::kProjectBook:
       return ProjectBook(params);
     default:

@@ -3,17 +3,20 @@
 // and prints the answer with protobuf's JSON mapping (snake_case field names, like the CLI), so
 // HTTP and gRPC say the same thing. Also /healthz.
 //
-// No Beast here: the session does the waiting (min_position) and the HTTP framing.
-// Threads: any; the query runs inside Projector::Read (shared lock), the printing outside it.
+// No Beast here: the session does the waiting (min_position, time travel) and the HTTP framing.
+// Threads: any; the query runs inside Projector::Read (shared lock) or on an as-of model, the
+// printing outside the lock.
 #include <cstdint>
 #include <functional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "google/protobuf/message.h"
 #include "services/gateway/router.h"
 #include "services/gateway/url.h"
+#include "services/projections/time_travel.h"
 
 namespace projections {
 class Projector;
@@ -33,14 +36,23 @@ struct HttpAnswer {
 
 inline constexpr char kJsonType[] = "application/json; charset=utf-8";
 
-// A query ready to run once the views reached `min_position`.
+// Lends a query the model to answer from and the day it takes as "today": the live views under
+// the projector's read lock (LiveViews), or a time-travel model (AsOfViews).
+using ModelLender = std::function<void(
+    const std::function<void(const projections::Model& model, absl::CivilDay today)>& use)>;
+ModelLender LiveViews(const projections::Projector& projector);
+ModelLender AsOfViews(projections::AsOfModel as_of);
+
+// A query ready to run: on the live views once they reached `min_position`, or, when `as_of` is
+// not kNow, on the model the projector's TimeTravel folds for it.
 struct ApiQuery {
   std::uint64_t min_position = 0;
-  std::function<HttpAnswer(const projections::Projector&)> run;
+  projections::AsOf as_of;
+  std::function<HttpAnswer(const ModelLender&)> run;
 };
 
 // Parses the parameters of `route` (an API route other than kLive and kApiNotFound).
-// INVALID_ARGUMENT names the bad parameter.
+// INVALID_ARGUMENT names the bad parameter (also: more than one as_of_* parameter).
 [[nodiscard]] absl::StatusOr<ApiQuery> PrepareApiQuery(Route route, const std::string& id,
                                                        const QueryParams& params);
 

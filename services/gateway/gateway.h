@@ -55,6 +55,8 @@ struct Options {
   int threads = 2;
   // min_position waits at most this long (then 504).
   std::chrono::milliseconds max_position_wait{10000};
+  // A time-travel request (as_of_*) may take this long to fold the log (then 504).
+  std::chrono::milliseconds max_replay_wait{120000};
   // Live feed: a comment every this often when nothing else was written.
   std::chrono::milliseconds sse_heartbeat{15000};
   std::size_t sse_queue_events = 4096;

@@ -1,5 +1,7 @@
 #include "services/gateway/params.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -78,6 +80,46 @@ absl::StatusOr<std::uint64_t> MinPosition(const QueryParams& params) {
   return ParseUint("min_position", *value, UINT64_MAX);
 }
 
+absl::StatusOr<std::optional<google::protobuf::Timestamp>> AsOfTime(const QueryParams& params) {
+  auto value = params.Get("as_of_time");
+  if (!value || value->empty()) return std::nullopt;
+  google::protobuf::Timestamp t;
+  if (!google::protobuf::util::TimeUtil::FromString(*value, &t)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query parameter as_of_time: '", value->substr(0, 40),
+                     "' is not an RFC 3339 time such as 2024-06-30T23:59:59+02:00"));
+  }
+  return t;
+}
+
+namespace {
+
+// Which state of the views a request reads: min_position= for the live views (read your
+// writes), or one of as_of_position=, as_of_time= (RFC 3339) and as_of_business_date=
+// (YYYY-MM-DD) for time travel. An empty value counts as absent. Whether more than one was given
+// and whether the date is a real day, the Views queries decide (projections/as_of.h), so HTTP
+// and gRPC refuse the same requests with the same words.
+template <typename Request>
+absl::Status SetReadPoint(const QueryParams& params, Request* r) {
+  absl::StatusOr<std::uint64_t> min = MinPosition(params);
+  if (!min.ok()) return min.status();
+  r->set_min_position(*min);
+  if (auto v = params.Get("as_of_position"); v && !v->empty()) {
+    absl::StatusOr<std::uint64_t> position = ParseUint("as_of_position", *v, UINT64_MAX);
+    if (!position.ok()) return position.status();
+    r->set_as_of_position(*position);
+  }
+  absl::StatusOr<std::optional<google::protobuf::Timestamp>> time = AsOfTime(params);
+  if (!time.ok()) return time.status();
+  if (*time) *r->mutable_as_of_time() = **time;
+  absl::StatusOr<std::string> date = Text(params, "as_of_business_date");
+  if (!date.ok()) return date.status();
+  r->set_as_of_business_date(*date);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 // Each builder below reads its endpoint's parameters in the order the request message lists them.
 #define WB_ASSIGN(lhs, expr)                    \
   auto lhs##_or = (expr);                       \
@@ -86,8 +128,7 @@ absl::StatusOr<std::uint64_t> MinPosition(const QueryParams& params) {
 
 absl::StatusOr<v1::GetProgrammeRequest> ProgrammeRequest(const QueryParams& params) {
   v1::GetProgrammeRequest r;
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -101,8 +142,7 @@ absl::StatusOr<v1::ListPartnersRequest> PartnersRequest(const QueryParams& param
     WB_ASSIGN(include_left, ParseBool("include_left", *v));
     r.set_include_left(include_left);
   }
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -110,8 +150,7 @@ absl::StatusOr<v1::GetPartnerRequest> PartnerRequest(const std::string& id,
                                                      const QueryParams& params) {
   v1::GetPartnerRequest r;
   r.set_partner_id(id);
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -137,8 +176,7 @@ absl::StatusOr<v1::ListActionsRequest> ActionsRequest(const QueryParams& params)
     WB_ASSIGN(size, ParseUint("page_size", *v, UINT32_MAX));
     r.set_page_size(static_cast<std::uint32_t>(size));
   }
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -146,8 +184,7 @@ absl::StatusOr<v1::GetActionRequest> ActionRequest(const std::string& id,
                                                    const QueryParams& params) {
   v1::GetActionRequest r;
   r.set_action_id(id);
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -155,8 +192,7 @@ absl::StatusOr<v1::GetCollaborationRequest> CollaborationRequest(const QueryPara
   v1::GetCollaborationRequest r;
   WB_ASSIGN(pillar, Text(params, "pillar"));
   r.set_pillar_id(pillar);
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -164,8 +200,7 @@ absl::StatusOr<v1::ListKpisRequest> KpisRequest(const QueryParams& params) {
   v1::ListKpisRequest r;
   WB_ASSIGN(pillar, Text(params, "pillar"));
   r.set_pillar_id(pillar);
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -177,15 +212,13 @@ absl::StatusOr<v1::GetAgendaRequest> AgendaRequest(const QueryParams& params) {
   r.set_from_date(from);
   r.set_to_date(to);
   r.set_pillar_id(pillar);
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
 absl::StatusOr<v1::GetFundsRequest> FundsRequest(const QueryParams& params) {
   v1::GetFundsRequest r;
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -195,8 +228,7 @@ absl::StatusOr<v1::ListOwnershipGapsRequest> OwnershipGapsRequest(const QueryPar
     WB_ASSIGN(days, ParseUint("stale_days", *v, UINT32_MAX));
     r.set_stale_days(static_cast<std::uint32_t>(days));
   }
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 
@@ -204,8 +236,7 @@ absl::StatusOr<v1::GetProjectBookRequest> ProjectBookRequest(const QueryParams& 
   v1::GetProjectBookRequest r;
   WB_ASSIGN(pillar, Text(params, "pillar"));
   r.set_pillar_id(pillar);
-  WB_ASSIGN(min, MinPosition(params));
-  r.set_min_position(min);
+  if (absl::Status s = SetReadPoint(params, &r); !s.ok()) return s;
   return r;
 }
 

@@ -5,10 +5,12 @@
 // Pure. Unknown parameters are ignored (browsers and proxies add cache busters); a known parameter
 // with a bad value is INVALID_ARGUMENT naming the parameter and what it accepts.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "services/gateway/url.h"
 #include "wijkboek/v1/events.pb.h"
 #include "wijkboek/v1/views.pb.h"
@@ -28,6 +30,10 @@ std::string ActionStatusSlug(wijkboek::v1::ActionStatus status);
 
 // min_position= (0 when absent).
 [[nodiscard]] absl::StatusOr<std::uint64_t> MinPosition(const QueryParams& params);
+// as_of_time= as RFC 3339 (nullopt when absent or empty). Every builder below also reads
+// as_of_position= and as_of_business_date= (time travel; see README.md).
+[[nodiscard]] absl::StatusOr<std::optional<google::protobuf::Timestamp>> AsOfTime(
+    const QueryParams& params);
 
 [[nodiscard]] absl::StatusOr<wijkboek::v1::GetProgrammeRequest> ProgrammeRequest(
     const QueryParams& params);

@@ -122,5 +122,41 @@ TEST(ProjectBookFormat, HtmlByDefault) {
   EXPECT_FALSE(ProjectBookFormat(Q("format=pdf")).ok());
 }
 
+TEST(AsOfParams, EveryEndpointTakesTheThreeBounds) {
+  auto r = ProgrammeRequest(Q("as_of_position=42"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->as_of_position(), 42u);
+  EXPECT_FALSE(r->has_as_of_time());
+
+  auto book = ProjectBookRequest(Q("as_of_time=2024-06-30T23:59:59%2B02:00&pillar=jeugd"));
+  ASSERT_TRUE(book.ok()) << book.status();
+  EXPECT_EQ(book->as_of_time().seconds(), 1719784799);  // 21:59:59 UTC
+  EXPECT_EQ(book->pillar_id(), "jeugd");
+
+  auto actions = ActionsRequest(Q("as_of_business_date=2024-06-30&status=completed"));
+  ASSERT_TRUE(actions.ok());
+  EXPECT_EQ(actions->as_of_business_date(), "2024-06-30");
+  EXPECT_EQ(actions->status(), v1::ACTION_STATUS_COMPLETED);
+}
+
+TEST(AsOfParams, EmptyValuesAreAbsent) {
+  auto r = KpisRequest(Q("as_of_position=&as_of_time=&as_of_business_date="));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->as_of_position(), 0u);
+  EXPECT_FALSE(r->has_as_of_time());
+  EXPECT_EQ(r->as_of_business_date(), "");
+}
+
+TEST(AsOfParams, BadValuesNameTheParameter) {
+  auto position = FundsRequest(Q("as_of_position=yesterday"));
+  EXPECT_EQ(position.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(position.status().message().find("as_of_position"), absl::string_view::npos);
+  auto time = AgendaRequest(Q("as_of_time=2024-06-30"));
+  EXPECT_EQ(time.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(time.status().message().find("as_of_time: '2024-06-30' is not an RFC 3339 time"),
+            absl::string_view::npos)
+      << time.status();
+}
+
 }  // namespace
 }  // namespace gateway

@@ -120,19 +120,18 @@ void HttpSession::Handle() {
 
 void HttpSession::RunApi(ApiQuery query) {
   projections::Projector* projector = context_->projector;
+  if (query.as_of.kind != projections::AsOf::Kind::kNow) {
+    RunAsOf(std::move(query));
+    return;
+  }
   if (query.min_position <= projector->position()) {
-    Send(MakeResponse(request_, query.run(*projector)));
+    Send(MakeResponse(request_, query.run(LiveViews(*projector))));
     return;
   }
   // Wait without blocking the thread: the timer owns this session meanwhile, and the projector
   // calls back when the views reach the position (or at its own deadline).
-  pending_ = std::move(query);
-  waiting_ = true;
-  const std::uint64_t wait = ++wait_id_;
   const auto limit = context_->options.max_position_wait;
-  wait_timer_.expires_after(limit);
-  wait_timer_.async_wait(
-      beast::bind_front_handler(&HttpSession::OnWaitTimer, shared_from_this(), wait));
+  const std::uint64_t wait = Park(std::move(query), limit);
   // The callback runs on a projector thread, maybe after this gateway stopped: it holds the
   // session only weakly and hops to an I/O thread before touching it, so the session is never
   // destroyed on the projector's thread nor under the context's lock.
@@ -150,23 +149,79 @@ void HttpSession::RunApi(ApiQuery query) {
                         });
 }
 
-void HttpSession::OnPositionReached(std::uint64_t wait, bool reached) {
-  if (!waiting_ || wait != wait_id_ || closed_) return;
-  if (!reached) return;  // the timer answers 504
+std::uint64_t HttpSession::Park(ApiQuery query, std::chrono::milliseconds limit) {
+  pending_ = std::move(query);
+  waiting_ = true;
+  const std::uint64_t wait = ++wait_id_;
+  wait_timer_.expires_after(limit);
+  wait_timer_.async_wait(
+      beast::bind_front_handler(&HttpSession::OnWaitTimer, shared_from_this(), wait));
+  return wait;
+}
+
+bool HttpSession::Unpark(std::uint64_t wait) {
+  if (!waiting_ || wait != wait_id_ || closed_) return false;
   waiting_ = false;
   wait_timer_.cancel();
+  return true;
+}
+
+void HttpSession::AnswerPending(const ModelLender& lend) {
   try {
-    Send(MakeResponse(request_, pending_.run(*context_->projector)));
+    Send(MakeResponse(request_, pending_.run(lend)));
   } catch (const std::exception& e) {
     Log(absl::StrCat("internal error answering ", std::string(request_.target()), ": ", e.what()));
     Send(ErrorResponse(request_, absl::InternalError("internal error; see the server log")));
   }
 }
 
+void HttpSession::OnPositionReached(std::uint64_t wait, bool reached) {
+  if (!reached) return;  // the timer answers 504
+  if (Unpark(wait)) AnswerPending(LiveViews(*context_->projector));
+}
+
+// Time travel: the projector's TimeTravel folds the model on its own thread; like a min_position
+// wait, the timer owns the session meanwhile and answers 504 at the limit, and the callback holds
+// the session only weakly and hops to its strand. The fold stops once nobody waits for it: at the
+// same limit, or when the session is gone.
+void HttpSession::RunAsOf(ApiQuery query) {
+  const auto limit = context_->options.max_replay_wait;
+  const std::uint64_t wait = Park(std::move(query), limit);
+  std::weak_ptr<HttpSession> weak = weak_from_this();
+  std::shared_ptr<Context> context = context_;
+  context_->projector->time_travel().Request(
+      pending_.as_of, std::chrono::steady_clock::now() + limit, [weak] { return weak.expired(); },
+      [weak, context, wait](absl::StatusOr<projections::AsOfModel> as_of) {
+        context->Post([weak, wait, as_of] {
+          if (auto self = weak.lock()) {
+            net::dispatch(self->stream_.get_executor(),
+                          [self, wait, as_of] { self->OnAsOfReady(wait, as_of); });
+          }
+        });
+      });
+}
+
+void HttpSession::OnAsOfReady(std::uint64_t wait,
+                              const absl::StatusOr<projections::AsOfModel>& as_of) {
+  if (!Unpark(wait)) return;
+  if (!as_of.ok()) {
+    Send(ErrorResponse(request_, as_of.status()));
+    return;
+  }
+  AnswerPending(AsOfViews(*as_of));
+}
+
 void HttpSession::OnWaitTimer(std::uint64_t wait, beast::error_code ec) {
   if (!waiting_ || wait != wait_id_ || closed_) return;
   if (ec == net::error::operation_aborted) return;
   waiting_ = false;
+  if (pending_.as_of.kind != projections::AsOf::Kind::kNow) {
+    Send(ErrorResponse(request_, absl::DeadlineExceededError(absl::StrCat(
+                                     "replaying the log for ", pending_.as_of.Describe(),
+                                     " did not finish within ",
+                                     context_->options.max_replay_wait.count(), " ms"))));
+    return;
+  }
   Send(ErrorResponse(request_, absl::DeadlineExceededError(absl::StrCat(
                                    "the views did not reach position ", pending_.min_position,
                                    " within ", context_->options.max_position_wait.count(),

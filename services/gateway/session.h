@@ -4,7 +4,8 @@
 // at a time, in order; a live-feed request hands the socket to an SseStream and ends the session.
 //
 // Ownership: shared_ptr, held by its pending asynchronous operation (read, write, or the timer of
-// a min_position wait); the gateway's registry holds a weak_ptr to close it on Stop.
+// a min_position wait or a time-travel fold); the gateway's registry holds a weak_ptr to close it
+// on Stop.
 // Threads: everything runs on the connection's strand; Close() may be called from any thread.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,7 +33,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
   void Handle();
   void RunApi(ApiQuery query);
+  void RunAsOf(ApiQuery query);
+  // Parks the request until a callback or the timer (at `limit`) answers it; the timer owns the
+  // session meanwhile. Returns the wait's id.
+  std::uint64_t Park(ApiQuery query, std::chrono::milliseconds limit);
+  // Ends wait `wait`: false when it is not the current one (answered already) or we closed.
+  bool Unpark(std::uint64_t wait);
+  // Runs the parked query on the lent model and sends the answer (500 should it throw).
+  void AnswerPending(const ModelLender& lend);
   void OnPositionReached(std::uint64_t wait, bool reached);
+  void OnAsOfReady(std::uint64_t wait, const absl::StatusOr<projections::AsOfModel>& as_of);
   void OnWaitTimer(std::uint64_t wait, boost::beast::error_code ec);
   void Send(Response response);
   void OnWrite(boost::beast::error_code ec, std::size_t bytes);
@@ -49,7 +59,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
   Request request_;    // the request being answered
   Response response_;  // the answer being written (one write in flight)
   boost::asio::steady_timer wait_timer_;
-  ApiQuery pending_;           // the query waiting for min_position
+  ApiQuery pending_;           // the query waiting for min_position or its as-of model
   std::uint64_t wait_id_ = 0;  // which wait is current; stale notifications are ignored
   bool waiting_ = false;
   bool closed_ = false;

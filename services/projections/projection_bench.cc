@@ -7,10 +7,14 @@
 // appended straight through EventStore (no gRPC, no rules; sync off while filling), then:
 //   1. Projector::Rebuild over the whole log: events/s;
 //   2. close and reopen store and projector: time to load the snapshot (nothing to fold);
-//   3. append a tail of 10,000 events, reopen: time to load and fold only the tail.
+//   3. append a tail of 10,000 events, reopen: time to load and fold only the tail;
+//   4. with --as-of, time travel through the projector's TimeTravel: the whole log replayed into
+//      a point-in-time model (as of the position before the head, so nothing can be copied), the
+//      same again (the cache), as of the head (a copy of the live views), as of the middle, as of
+//      a business date, and a project book from the replayed model.
 // Prints one line per phase and peak RSS. Not a test; `ctest -L bench` runs a small smoke size.
 //
-//   projection-bench [--events N] [--dir DIR] [--keep]
+//   projection-bench [--events N] [--dir DIR] [--keep] [--as-of]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/domain/schema.h"
 #include "services/projections/projector.h"
+#include "services/projections/queries.h"
 
 namespace {
 
@@ -259,12 +265,86 @@ std::uint64_t DerivedBytes(const storage::EventStore& store, std::uint64_t* rows
   return bytes;
 }
 
+// What the model's view messages take in memory (protobuf's SpaceUsedLong).
+std::uint64_t ModelBytes(const projections::Model& m) {
+  std::uint64_t bytes = 0;
+  for (const auto& [id, a] : m.actions) bytes += a.SpaceUsedLong() + id.capacity();
+  for (const auto& [id, p] : m.partners) bytes += p.SpaceUsedLong();
+  for (const auto& [id, k] : m.kpis) bytes += k.SpaceUsedLong();
+  for (const auto& [id, g] : m.goals) bytes += g.SpaceUsedLong();
+  for (const auto& [id, a] : m.activities) bytes += a.SpaceUsedLong();
+  return bytes;
+}
+
+// Phase 4: time travel on a projector opened from the checkpoint.
+void MeasureTimeTravel(storage::EventStore& store) {
+  auto opened = projections::Projector::Open(&store);
+  Check(opened.status(), "opening the projector");
+  projections::Projector& projector = **opened;
+  projections::TimeTravel& travel = projector.time_travel();
+  const std::uint64_t head = store.Head();
+  std::shared_ptr<const projections::Model> replayed;
+
+  auto ask = [&](const projections::AsOf& as_of, const char* what) {
+    const projections::TimeTravelStats before = travel.stats();
+    const Clock::time_point start = Clock::now();
+    const double cpu_start = CpuSeconds();
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<absl::StatusOr<projections::AsOfModel>> answer;
+    travel.Request(as_of, Clock::now() + std::chrono::hours(1), nullptr,
+                   [&](absl::StatusOr<projections::AsOfModel> a) {
+                     std::lock_guard<std::mutex> lock(mu);
+                     answer = std::move(a);
+                     cv.notify_all();
+                   });
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return answer.has_value(); });
+    }
+    const double seconds = Seconds(start);
+    Check(answer->status(), what);
+    const std::uint64_t folded = travel.stats().events_folded - before.events_folded;
+    std::string how = absl::StrCat(folded, " events folded");
+    if (travel.stats().cache_hits > before.cache_hits) how = "from the cache";
+    if (travel.stats().live_copies > before.live_copies) how += " after copying the live views";
+    const double fold_cpu = travel.stats().fold_cpu_seconds - before.fold_cpu_seconds;
+    if (folded > 0) {
+      absl::StrAppend(&how, ", ", static_cast<std::uint64_t>(folded / seconds), " events/s wall, ",
+                      static_cast<std::uint64_t>(folded / fold_cpu), " per CPU-second");
+    }
+    std::printf(
+        "as-of:   %s (%s): position %llu in %.2f s; %s; CPU %.2f s fold thread, %.2f s "
+        "process; model %.0f MiB; RSS %ld MiB\n",
+        what, as_of.Describe().c_str(), static_cast<unsigned long long>((*answer)->model->position),
+        seconds, how.c_str(), fold_cpu, CpuSeconds() - cpu_start,
+        ModelBytes(*(*answer)->model) / 1048576.0, RssMiB());
+    return (*answer)->model;
+  };
+  auto position = [](std::uint64_t p) { return *projections::ParseAsOf(p, nullptr, ""); };
+
+  replayed = ask(position(head - 1), "replay of the whole log");
+  ask(position(head - 1), "the same bound again");
+  ask(position(head), "as of the head");
+  ask(position(head / 2), "as of the middle");
+  ask(*projections::ParseAsOf(0, nullptr, "2025-02-28"), "business date");
+
+  const Clock::time_point start = Clock::now();
+  absl::StatusOr<v1::GetProjectBookResponse> book =
+      projections::GetProjectBook(*replayed, v1::GetProjectBookRequest());
+  Check(book.status(), "project book");
+  std::printf("as-of:   project book from the replayed model: %.2f s, %.1f MiB of Markdown\n",
+              Seconds(start), book->markdown().size() / 1048576.0);
+  projector.Stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t events = 1000000;
   std::string dir;
   bool keep = false;
+  bool as_of = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--events" && i + 1 < argc) {
@@ -273,8 +353,10 @@ int main(int argc, char** argv) {
       dir = argv[++i];
     } else if (arg == "--keep") {
       keep = true;
+    } else if (arg == "--as-of") {
+      as_of = true;
     } else {
-      std::fprintf(stderr, "usage: projection-bench [--events N] [--dir DIR] [--keep]\n");
+      std::fprintf(stderr, "usage: projection-bench [--events N] [--dir DIR] [--keep] [--as-of]\n");
       return 2;
     }
   }
@@ -316,13 +398,7 @@ int main(int argc, char** argv) {
     std::uint64_t rows = 0;
     const std::uint64_t bytes = DerivedBytes(*store, &rows);
     std::uint64_t model_bytes = 0;
-    projector->Read([&](const projections::Model& m) {
-      for (const auto& [id, a] : m.actions) model_bytes += a.SpaceUsedLong() + id.capacity();
-      for (const auto& [id, p] : m.partners) model_bytes += p.SpaceUsedLong();
-      for (const auto& [id, k] : m.kpis) model_bytes += k.SpaceUsedLong();
-      for (const auto& [id, g] : m.goals) model_bytes += g.SpaceUsedLong();
-      for (const auto& [id, a] : m.activities) model_bytes += a.SpaceUsedLong();
-    });
+    projector->Read([&](const projections::Model& m) { model_bytes = ModelBytes(m); });
     const std::uint64_t domain_bytes = projector->DomainState().Serialize().size();
     std::printf("rebuild: %llu events in %.2f s = %.0f events/s (CPU: %.2f s folding thread, "
                 "%.2f s process); %llu snapshots, "
@@ -357,6 +433,7 @@ int main(int argc, char** argv) {
       Check(filler.Finish(), "appending the tail");
     }
   }
+  if (as_of) MeasureTimeTravel(*store);
   std::printf("peak RSS %ld MiB; data in %s\n", PeakRssMiB(), dir.c_str());
   store.reset();
   if (!keep) std::filesystem::remove_all(dir);

@@ -99,6 +99,9 @@ struct Projector::Impl {
   bool poked = false;     // guarded by wake_mu
   bool stopping = false;  // guarded by wake_mu
 
+  // Created by Open once the model is loaded; closed by Stop.
+  std::unique_ptr<TimeTravel> time_travel;
+
   // Only on the owner's thread.
   bool started = false;
   bool stopped = false;
@@ -342,6 +345,15 @@ absl::StatusOr<std::unique_ptr<Projector>> Projector::Open(storage::EventStore* 
     impl->stats.events_folded_on_open = impl->model.position - from;
     impl->stats.open_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   }
+  Impl* d = impl.get();
+  impl->time_travel = std::make_unique<TimeTravel>(store, [d](std::uint64_t position) {
+    std::unique_ptr<Model> copy;
+    std::shared_lock lock(d->mu);
+    if (d->model.position != position) return copy;
+    copy = std::make_unique<Model>(d->model);
+    copy->dirty.clear();
+    return copy;
+  });
   return std::unique_ptr<Projector>(new Projector(std::move(impl)));
 }
 
@@ -386,6 +398,7 @@ void Projector::Stop() {
   Impl& d = *impl_;
   if (d.stopped) return;
   d.stopped = true;
+  d.time_travel->Close();
   if (d.started) {
     {
       std::lock_guard<std::mutex> lock(d.wake_mu);
@@ -416,6 +429,8 @@ void Projector::NotifyWhen(std::uint64_t position, std::chrono::steady_clock::ti
 }
 
 std::uint64_t Projector::position() const { return impl_->waiters.position(); }
+
+TimeTravel& Projector::time_travel() { return *impl_->time_travel; }
 
 ProjectorStats Projector::stats() const {
   std::lock_guard<std::mutex> lock(impl_->stats_mu);

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "services/domain/state.h"
 #include "services/projections/model.h"
+#include "services/projections/time_travel.h"
 #include "storage/event_store.h"
 
 namespace projections {
@@ -99,6 +100,11 @@ class Projector {
 
   std::uint64_t position() const;
   ProjectorStats stats() const;  // a copy
+
+  // The views as of an earlier point of the log (time_travel.h), folded on a thread of their own
+  // from the same store; "as of now" starts from a copy of this projector's model. Valid as long
+  // as the Projector; Stop() closes it (waiting requests get UNAVAILABLE).
+  TimeTravel& time_travel();
 
  private:
   struct Impl;

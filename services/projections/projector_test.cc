@@ -10,7 +10,7 @@
 #include <future>
 #include <thread>
 
-#include "services/projections/test_log.h"
+#include "services/projections/test_store.h"
 
 namespace projections::test {
 namespace {
@@ -18,37 +18,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kWait = std::chrono::seconds(30);
 
-class ProjectorTest : public ::testing::Test {
+class ProjectorTest : public StoreTest {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "projector_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    OpenStore();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void OpenStore() {
-    store_.reset();
-    storage::Options options;
-    options.path = dir_ + "/log";
-    options.sync = false;  // durability is the store's own tests' business
-    auto store = storage::EventStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-  }
-
   std::unique_ptr<Projector> OpenProjector(ProjectorOptions options = {}) {
     auto projector = Projector::Open(store_.get(), options);
     EXPECT_TRUE(projector.ok()) << projector.status();
     return projector.ok() ? *std::move(projector) : nullptr;
-  }
-
-  void Append(const std::vector<v1::Payload>& payloads) {
-    ASSERT_TRUE(AppendAll(*store_, payloads, &next_id_).ok());
   }
 
   // The reference: every event of the log folded directly, without the projector.
@@ -90,10 +65,6 @@ class ProjectorTest : public ::testing::Test {
     for (char c : **bytes) value = (value << 8) | static_cast<unsigned char>(c);
     return value;
   }
-
-  std::string dir_;
-  std::unique_ptr<storage::EventStore> store_;
-  std::uint64_t next_id_ = 1;
 };
 
 TEST_F(ProjectorTest, OpenOnAnEmptyLogIsAtPositionZero) {
@@ -328,6 +299,30 @@ TEST_F(ProjectorTest, StopWithoutStartFoldsAndSnapshotsWhatWasCommitted) {
   projector->Stop();
   EXPECT_EQ(projector->position(), 40u);
   EXPECT_EQ(Checkpoint(), 40u);
+}
+
+// Time travel to the head copies the projector's own model instead of folding the log again, and
+// answers an earlier position from the log; Stop closes it.
+TEST_F(ProjectorTest, TimeTravelToTheHeadCopiesTheLiveModel) {
+  Append(RandomLog(12).Make(1500));
+  auto projector = OpenProjector();
+  auto ask = [&](std::uint64_t position) {
+    std::promise<absl::StatusOr<AsOfModel>> answer;
+    projector->time_travel().Request(
+        *ParseAsOf(position, nullptr, ""), Clock::now() + kWait, nullptr,
+        [&](absl::StatusOr<AsOfModel> a) { answer.set_value(std::move(a)); });
+    return answer.get_future().get();
+  };
+  absl::StatusOr<AsOfModel> head = ask(1500);
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_TRUE(*head->model == Copy(*projector));
+  EXPECT_EQ(projector->time_travel().stats().live_copies, 1u);
+  EXPECT_EQ(projector->time_travel().stats().events_folded, 0u);
+  absl::StatusOr<AsOfModel> earlier = ask(700);
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_TRUE(*earlier->model == StoreTest::FoldedDirectly(700));
+  projector->Stop();
+  EXPECT_EQ(ask(700).status().code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
