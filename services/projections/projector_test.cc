@@ -118,7 +118,9 @@ TEST_F(ProjectorTest, RebuiltStateEqualsIncrementallyBuiltState) {
     ASSERT_TRUE(projector->WaitFor(store_->Head(), Clock::now() + kWait));
     projector->Stop();
     store_->SetCommitListener({});
-    EXPECT_GT(projector->stats().snapshots_written, 10u);
+    // Snapshots were taken while folding, not only at the stop (how many depends on how the
+    // projector's batches fall, which the machine's load decides).
+    EXPECT_GE(projector->stats().snapshots_written, 2u);
     if (half == 1) {
       EXPECT_EQ(projector->stats().checkpoint_loaded, 2000u);
       incremental = Copy(*projector);
