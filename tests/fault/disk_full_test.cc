@@ -106,8 +106,7 @@ TEST(DiskFull, AppendsAreRefusedWhileFullAndResumeWhenSpaceIsFreed) {
 
   TmpfsDataDir disk(server.data_dir());
   if (const std::string why = disk.Mount(); !why.empty()) {
-    GTEST_SKIP() << "\n*** SKIPPED: the disk-full test needs to mount a tmpfs "
-                    "(run it as root, "
+    GTEST_SKIP() << "\n*** SKIPPED: the disk-full test needs to mount a tmpfs (run it as root, "
                     "outside a container that forbids mount): "
                  << why << " ***";
   }
@@ -147,8 +146,14 @@ TEST(DiskFull, AppendsAreRefusedWhileFullAndResumeWhenSpaceIsFreed) {
             << std::endl;
 
   // While full: a retry is refused the same way; reads, views and the check of the chain work.
-  const AppendResult again = Append(server, BigDecision(kMaxAppendsUntilFull - 1));
-  EXPECT_TRUE(StatusIs(again.status, grpc::StatusCode::RESOURCE_EXHAUSTED, "the disk is full"));
+  Attempt again;
+  again.request = BigDecision(kMaxAppendsUntilFull - 1);
+  const AppendResult answer = Append(server, again.request);
+  EXPECT_TRUE(StatusIs(answer.status, grpc::StatusCode::RESOURCE_EXHAUSTED, "the disk is full"));
+  again.acknowledged = answer.status.ok();
+  again.response = answer.response;
+  if (!again.acknowledged) refused.push_back(attempts.size());
+  attempts.push_back(std::move(again));
   ExpectReadsAndViewsWork(server);
   LogCheck check = ExpectLogHonoursAttempts(server, attempts);
   for (size_t r : refused) EXPECT_FALSE(check.present[r]) << "a refused append was stored";
@@ -188,8 +193,7 @@ TEST(DiskFull, AppendsAreRefusedWhileFullAndResumeWhenSpaceIsFreed) {
     }
   }
   ExpectReadsAndViewsWork(server);
-  std::cout << "disk full: appends refused with RESOURCE_EXHAUSTED while full, "
-               "resumed after "
+  std::cout << "disk full: appends refused with RESOURCE_EXHAUSTED while full, resumed after "
                "freeing space; "
             << attempts.size() << " appends checked after a kill -9, lost " << check.lost
             << std::endl;
