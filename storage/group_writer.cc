@@ -150,6 +150,7 @@ void GroupWriter::CommitGroup(std::vector<Pending>& pending) {
   for (const Pending& p : pending) total_events += p.invalid.ok() ? p.request.events.size() : 0;
   group.events.reserve(total_events);
 
+  if (!disk_full_.ok() && failed_.ok()) TryResume();
   std::vector<absl::StatusOr<AppendResult>> results;
   results.reserve(pending.size());
   for (Pending& p : pending) {
@@ -157,6 +158,8 @@ void GroupWriter::CommitGroup(std::vector<Pending>& pending) {
       results.push_back(p.invalid);
     } else if (!failed_.ok()) {
       results.push_back(failed_);
+    } else if (!disk_full_.ok()) {
+      results.push_back(disk_full_);
     } else {
       results.push_back(Decide(p.request, group));
     }
@@ -164,14 +167,25 @@ void GroupWriter::CommitGroup(std::vector<Pending>& pending) {
   const absl::Status written = group.events.empty() ? absl::OkStatus() : Persist(group);
   if (!written.ok()) {
     if (gate_ != nullptr) gate_->Abort();
-    failed_ = absl::Status(written.code(),
-                           absl::StrCat("the event log stopped writing after a failed write; "
-                                        "reopen it to recover: ",
-                                        written.message()));
+    absl::Status refusal = written;
+    if (absl::IsResourceExhausted(written)) {
+      // Nothing of the group reached the memtable, and RocksDB refuses writes until Resume() has
+      // flushed every memtable and moved to a new WAL (TryResume), so the state this writer builds
+      // on is still exactly what is on disk: no need to stop for good.
+      disk_full_ = absl::ResourceExhaustedError(
+          absl::StrCat("the disk is full: ", written.message(),
+                       "; appends resume by themselves once space is freed"));
+      refusal = disk_full_;
+    } else {
+      failed_ = absl::Status(written.code(),
+                             absl::StrCat("the event log stopped writing after a failed write; "
+                                          "reopen it to recover: ",
+                                          written.message()));
+    }
     // Every decision may rest on an earlier request of this group that is now not stored, so
     // none of them stands; a retry gets a fresh one. Shape errors stand regardless.
     for (std::size_t i = 0; i < pending.size(); ++i) {
-      if (pending[i].invalid.ok()) results[i] = written;
+      if (pending[i].invalid.ok()) results[i] = refusal;
     }
   } else if (!group.events.empty()) {
     Publish(group);
@@ -329,6 +343,25 @@ absl::Status GroupWriter::Persist(Group& group) {
         absl::StrCat("building the write batch: ", group.batch_status.ToString()));
   }
   return db_.Write(&group.batch, sync_);
+}
+
+// Asks RocksDB to leave its read-only state after the disk filled. Resume flushes every memtable
+// (forcing a switch to a new WAL even when they are empty), so the WAL whose append failed, with
+// whatever partial record it holds, is never written again nor replayed after a crash. RocksDB's
+// SstFileManager usually runs that recovery itself once enough space is free, and then Resume
+// finds nothing to do. While the disk is still full, or RocksDB's own recovery is under way, the
+// store stays refusing; any other failure means the database is not recoverable in place, and
+// the writer stops as for any failed write.
+void GroupWriter::TryResume() {
+  const absl::Status resumed = db_.Resume();
+  if (resumed.ok()) {
+    disk_full_ = absl::OkStatus();
+  } else if (!absl::IsResourceExhausted(resumed) && !absl::IsUnavailable(resumed)) {
+    failed_ = absl::Status(resumed.code(),
+                           absl::StrCat("the event log stopped writing: after the disk filled, "
+                                        "it could not resume; reopen it to recover: ",
+                                        resumed.message()));
+  }
 }
 
 void GroupWriter::Publish(const Group& group) {

@@ -15,6 +15,12 @@
 // failed fsync may have dropped the kernel's dirty pages, so retrying it could report success
 // for bytes that never reached the disk, and RocksDB must not reuse a WAL whose write failed.
 // Reopening recovers from what is actually on disk.
+//
+// The one exception is a full disk (RocksDB NoSpace, RESOURCE_EXHAUSTED): the write failed before
+// anything reached the memtable, and RocksDB itself can leave that state in place (DB::Resume
+// flushes the memtables and starts a new WAL). The writer answers RESOURCE_EXHAUSTED ("the disk
+// is full ...") and, before each later group, tries to resume; once space is freed appends work
+// again without a restart. Reads never stop.
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -97,6 +103,7 @@ class GroupWriter {
   void AddToBatch(const StoredEvent& event, Group& group);
   absl::Status Persist(Group& group);
   void Publish(const Group& group);
+  void TryResume();
 
   LogDb& db_;
   const bool sync_;
@@ -112,7 +119,8 @@ class GroupWriter {
   AppendGate* next_gate_ ABSL_GUARDED_BY(mu_) = nullptr;  // what SetGate installed
 
   // Only on the writer thread: the committed state the next group builds on.
-  absl::Status failed_;  // the write failure that stopped this writer; OK while healthy
+  absl::Status failed_;     // the write failure that stopped this writer; OK while healthy
+  absl::Status disk_full_;  // RESOURCE_EXHAUSTED while the disk is full; OK otherwise
   Position head_ = 0;
   Hash head_hash_{};
   std::int64_t last_recorded_at_ = 0;

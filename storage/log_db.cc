@@ -7,6 +7,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -23,8 +27,27 @@ rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
 absl::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 std::string Hex(const Hash& hash) { return absl::BytesToHexString(codec::HashView(hash)); }
 
+// RocksDB's warnings and errors, on our stderr. Its own info log (the file LOG in the database
+// directory) goes through a file writer that, in Debian's build of RocksDB 7.8 (assertions on),
+// aborts the process on the first line written after a failed write: with the disk full, the
+// "background error" line itself would crash the server. A line that cannot be written here is
+// simply lost. Info-level chatter (compaction statistics) is not kept.
+class StderrLogger : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[2048];
+    const int n = std::vsnprintf(line, sizeof line, format, ap);
+    int length = std::min<int>(n, sizeof line - 1);
+    while (length > 0 && line[length - 1] == '\n') --length;  // some lines end in one
+    std::fprintf(stderr, "wijkboekd: rocksdb: %.*s\n", std::max(length, 0), line);
+  }
+};
+
 rocksdb::DBOptions DbOptions() {
   rocksdb::DBOptions options;
+  options.info_log = std::make_shared<StderrLogger>();
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   // Every group is one WriteBatch, which is one WAL record with its own checksum, and the batch
@@ -70,6 +93,9 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 }
 
 absl::StatusOr<std::unique_ptr<LogDb>> LogDb::Open(const std::string& path) {
+  // RocksDB creates the directory too, but first reports a failed listing of it as an error.
+  std::error_code ignored;
+  std::filesystem::create_directories(path, ignored);
   const rocksdb::DBOptions options = DbOptions();
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
                                     codec::kEventsCf,
@@ -338,7 +364,19 @@ absl::Status LogDb::ScanStream(const std::string& stream, std::optional<Revision
 absl::Status LogDb::Write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions options;
   options.sync = sync;
+  absl::MutexLock lock(&write_mu_);
   return FromRocks(db_->Write(options, batch), "writing to the event log");
+}
+
+absl::Status LogDb::Resume() {
+  absl::MutexLock lock(&write_mu_);
+  const rocksdb::Status s = db_->Resume();
+  if (s.IsBusy()) {
+    return absl::UnavailableError(
+        "RocksDB is recovering from the full disk by itself: it waits until there is room for a "
+        "write buffer");
+  }
+  return FromRocks(s, "resuming the event log after the disk filled");
 }
 
 absl::Status LogDb::WriteDerived(const std::vector<DerivedWrite>& writes, bool sync) {
@@ -350,6 +388,7 @@ absl::Status LogDb::WriteDerived(const std::vector<DerivedWrite>& writes, bool s
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
+  absl::MutexLock lock(&write_mu_);
   return FromRocks(db_->Write(options, &batch), "writing derived state");
 }
 
@@ -384,6 +423,7 @@ absl::Status LogDb::ClearDerived() {
   rocksdb::Status s = batch.DeleteRange(views_, rocksdb::Slice(), last);
   if (s.ok()) s = batch.Delete(views_, last);
   if (!s.ok()) return FromRocks(s, "clearing derived state");
+  absl::MutexLock lock(&write_mu_);
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "clearing derived state");
 }
 

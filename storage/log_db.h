@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "storage/event_store.h"
 
 namespace rocksdb {
@@ -70,6 +71,12 @@ class LogDb {
   // Writes atomically; RESOURCE_EXHAUSTED when the disk is full, else INTERNAL on failure.
   [[nodiscard]] absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
 
+  // Leaves RocksDB's read-only state after a write failed for lack of space (DB::Resume). OK when
+  // writable again (also when RocksDB's own SstFileManager already recovered: it polls the free
+  // space and resumes once a write buffer, 64 MiB, fits); UNAVAILABLE while that recovery is under
+  // way; RESOURCE_EXHAUSTED while the disk is still full; another error when it cannot resume.
+  [[nodiscard]] absl::Status Resume();
+
   // The derived-state keyspace (EventStore::*Derived). These build their own batches, which name
   // only the `views` family, so no derived write can reach the log's families.
   [[nodiscard]] absl::Status WriteDerived(const std::vector<DerivedWrite>& writes, bool sync);
@@ -91,6 +98,12 @@ class LogDb {
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key) const;
   [[nodiscard]] absl::Status CheckNewestLink(const StoredEvent& newest) const;
 
+  // One write at a time (log, derived state, Resume). RocksDB 7.8 lacks the check that stops a
+  // write from appending to a WAL after an earlier append to it failed (added upstream later,
+  // facebook/rocksdb#12448). Serialised, a write starts only after the failed one has recorded
+  // its background error, so it is refused before it touches the WAL, until Resume() has moved
+  // to a new one. The writer is one thread anyway; only the projections' snapshots wait.
+  absl::Mutex write_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_ closes
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
