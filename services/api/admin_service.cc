@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <functional>
+#include <iostream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/api/backup.h"
 #include "services/api/convert.h"
 #include "services/api/event_log_service.h"
 #include "services/domain/schema.h"
@@ -231,6 +233,38 @@ grpc::ServerUnaryReactor* AdminService::ListPrincipals(grpc::CallbackServerConte
     }
   }
   return Finished(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context,
+                                               const v1::BackupRequest* request,
+                                               v1::BackupResponse* response) {
+  auto admin = Authorize(*auth_, context, auth::Operation::kAdminister);
+  if (!admin.ok()) return Finished(context, admin.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The store, reactor and response stay valid until Finish: the server drains every call
+  // before this service and the store go away.
+  const bool started = backups_.TryRun(
+      [this, reactor, response, directory = request->directory(), by = admin->id] {
+        absl::StatusOr<BackupResult> backup = MakeBackup(*store_, data_dir_, directory);
+        if (!backup.ok()) {
+          std::cerr << "wijkboekd: backup by " << by << " failed: " << backup.status().message()
+                    << std::endl;
+          return reactor->Finish(ToGrpc(backup.status()));
+        }
+        std::cerr << "wijkboekd: backup by " << by << " into " << backup->directory
+                  << " holds the log up to position " << backup->position << " ("
+                  << backup->bytes << " bytes)" << std::endl;
+        response->set_directory(backup->directory);
+        response->set_position(backup->position);
+        response->set_head_hash(backup->head_hash.data(), backup->head_hash.size());
+        response->set_bytes(backup->bytes);
+        reactor->Finish(grpc::Status::OK);
+      });
+  if (!started) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "a backup is running already; try again when it has finished"));
+  }
+  return reactor;
 }
 
 }  // namespace api

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "services/server/restore.h"
 #include "services/server/server.h"
 
 int main(int argc, char** argv) {
@@ -132,7 +133,34 @@ int main(int argc, char** argv) {
                  "The key is <data-dir>/head-signing.key (Ed25519, made on first start)")
       ->capture_default_str()
       ->check(CLI::Range(0, 86400));
+  // Operations: a config file for every flag, a dry run, and restoring a backup.
+  app.set_config("--config", "",
+                 "Read flags from this TOML file: one 'name = value' per flag, named as on the "
+                 "command line without the dashes (data-dir = \"/var/lib/wijkboek\", "
+                 "http-anonymous-read = true). Flags given on the command line win. See "
+                 "deploy/wijkboekd.toml")
+      ->group("Operations");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "Print the configuration that flags and --config add up to, as TOML, and exit 0 "
+               "(nothing is opened or started)")
+      ->configurable(false)
+      ->group("Operations");
+  std::string restore_from;
+  app.add_option("--restore-from", restore_from,
+                 "Restore the backup in DIR (made by `wijkboek admin backup`) into --data-dir, "
+                 "which must be new or empty; verifies the restored chain and exits 0 when it "
+                 "holds. Then start wijkboekd on that --data-dir as usual")
+      ->type_name("DIR")
+      ->configurable(false)
+      ->group("Operations");
   CLI11_PARSE(app, argc, argv);
+  if (check_config) {
+    std::cout << app.config_to_str(/*default_also=*/true, /*write_description=*/false);
+    return 0;
+  }
+  if (!restore_from.empty()) return server::RunRestore(restore_from, config.data_dir);
   // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
   // so parallel test servers never fight over 8080.
   if (app.count("--http-listen") == 0 && config.grpc_listen.size() > 2 &&

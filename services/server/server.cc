@@ -153,7 +153,7 @@ absl::Status Server::Start() {
   }
   event_log_ = std::make_unique<api::EventLogService>(store_.get(), hub_.get(), auth_.get(),
                                                       config_.limits);
-  admin_ = std::make_unique<api::AdminService>(store_.get(), auth_.get());
+  admin_ = std::make_unique<api::AdminService>(store_.get(), auth_.get(), config_.data_dir);
   if (absl::Status s = StartHeadSigning(); !s.ok()) return s;
   views_ = std::make_unique<api::ViewsService>(projector_.get(), auth_.get());
 
