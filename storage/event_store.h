@@ -271,6 +271,8 @@ class EventStore {
   [[nodiscard]] absl::StatusOr<CheckpointInfo> Checkpoint(const std::string& dir) const;
   // The counters above; cheap (atomics and RocksDB's in-memory properties).
   StoreStats Stats() const;
+  // True once a write failed: the writer refuses every append until the store is reopened.
+  bool WriterFailed() const;
 
  private:
   struct Impl;

@@ -75,4 +75,8 @@ StoreStats EventStore::Stats() const {
   return s;
 }
 
+bool EventStore::WriterFailed() const {
+  return impl_->writer->stats().failed.load(std::memory_order_relaxed);
+}
+
 }  // namespace storage

@@ -133,6 +133,12 @@ int main(int argc, char** argv) {
                  "The key is <data-dir>/head-signing.key (Ed25519, made on first start)")
       ->capture_default_str()
       ->check(CLI::Range(0, 86400));
+  app.add_option("--health-max-lag", config.health_max_lag,
+                 "Ready (grpc.health.v1 SERVING, /healthz 200, wijkboek_ready 1) only while the "
+                 "views are at most this many events behind the log's head, the log reads and "
+                 "its writer has not failed")
+      ->capture_default_str()
+      ->group("Operations");
   // Operations: a config file for every flag, a dry run, and restoring a backup.
   app.set_config("--config", "",
                  "Read flags from this TOML file: one 'name = value' per flag, named as on the "

@@ -166,6 +166,7 @@ absl::Status Server::Start() {
   http.write_timeout = std::chrono::seconds(config_.http_write_timeout_seconds);
   http.secure_cookies = config_.http_secure_cookie;
   http.login_failures_per_minute = config_.http_login_failures_per_minute;
+  http.health_max_lag = config_.health_max_lag;
   gateway_ = std::make_unique<gateway::Gateway>(http, projector_.get(), store_.get(), hub_.get(),
                                                 auth_.get());
   if (absl::Status s = gateway_->Start(); !s.ok()) {
@@ -195,9 +196,9 @@ absl::Status Server::Start() {
         " (address in use or not local?); choose another with --grpc-listen"));
   }
   grpc_address_ = absl::StrCat(HostOf(config_.grpc_listen), ":", port);
-  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.EventLog", true);
-  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Views", true);
-  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Admin", true);
+  // Serving only while ready (the same readiness as /healthz), re-checked every second.
+  health_ = std::make_unique<HealthWatcher>(grpc_->GetHealthCheckService(), store_.get(),
+                                            projector_.get(), config_.health_max_lag);
   WriteAddressFile(config_.data_dir, grpc_address_);
   return absl::OkStatus();
 }
@@ -232,6 +233,7 @@ void Server::Shutdown() {
   // The gateway first: it ends its live feeds and stops reading the views and the store.
   if (gateway_) gateway_->Stop();
   if (!grpc_) return;
+  if (health_) health_->Stop();
   grpc_->GetHealthCheckService()->Shutdown();
   // Subscriptions never end by themselves: end them first so the drain below only waits for
   // appends and reads that were accepted.
@@ -251,6 +253,7 @@ void Server::Shutdown() {
 
 Server::~Server() {
   Shutdown();
+  health_.reset();
   grpc_.reset();
   gateway_.reset();  // borrows the projector, the store and the hub
   views_.reset();
