@@ -2,8 +2,9 @@
 
 #include <chrono>
 #include <functional>
-#include <iostream>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -246,14 +247,10 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
   const bool started = backups_.TryRun(
       [this, reactor, response, directory = request->directory(), by = admin->id] {
         absl::StatusOr<BackupResult> backup = MakeBackup(*store_, data_dir_, directory);
-        if (!backup.ok()) {
-          std::cerr << "wijkboekd: backup by " << by << " failed: " << backup.status().message()
-                    << std::endl;
-          return reactor->Finish(ToGrpc(backup.status()));
-        }
-        std::cerr << "wijkboekd: backup by " << by << " into " << backup->directory
-                  << " holds the log up to position " << backup->position << " ("
-                  << backup->bytes << " bytes)" << std::endl;
+        // A failure is logged with the call's request id by the request log interceptor.
+        if (!backup.ok()) return reactor->Finish(ToGrpc(backup.status()));
+        spdlog::info("backup by {} into {} holds the log up to position {} ({} bytes)", by,
+                     backup->directory, backup->position, backup->bytes);
         response->set_directory(backup->directory);
         response->set_position(backup->position);
         response->set_head_hash(backup->head_hash.data(), backup->head_hash.size());

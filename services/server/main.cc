@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "services/server/restore.h"
 #include "services/server/server.h"
@@ -174,6 +176,11 @@ int main(int argc, char** argv) {
     config.http_listen = config.grpc_listen;
   }
 
+  // Structured log lines (refused and failed calls with their request id, health changes, start
+  // and stop) go to stderr with a UTC timestamp; the stdout lines below stay as tools parse them.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("wijkboekd"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %n %l %v", spdlog::pattern_time_type::utc);
+
   // Signals are taken by sigwait below; block them before any thread starts so none inherits a
   // handler-less default that would kill the process mid-write.
   sigset_t signals;
@@ -209,12 +216,18 @@ int main(int argc, char** argv) {
     std::cout << "wijkboekd: new admin token written to " << config.data_dir << "/admin.token\n";
   }
   std::cout << std::flush;
+  spdlog::info("started: grpc {} ({}), http {}, data {}, log head {}", server.grpc_address(),
+               server::TransportName(server::TransportOf(config.tls)), server.http_address(),
+               config.data_dir, server.projector()->position());
 
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "wijkboekd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
             << ": shutting down" << std::endl;
+  spdlog::info("{}: shutting down (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+               config.shutdown_grace_seconds);
   server.Shutdown();
+  spdlog::info("stopped");
   std::cout << "wijkboekd: stopped" << std::endl;
   return 0;
 }

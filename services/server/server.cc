@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/api/parse_error_interceptor.h"
+#include "services/api/request_log_interceptor.h"
 #include "services/api/audit_handlers.h"
 
 namespace server {
@@ -188,6 +189,8 @@ absl::Status Server::Start() {
   // One list: a second SetInterceptorCreators would replace it.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<api::ParseErrorInterceptorFactory>());
+  // After the parse-error one, so the status it logs is the one sent.
+  interceptors.push_back(std::make_unique<api::RequestLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port == 0) {

@@ -64,6 +64,31 @@ TEST(OperationsTest, AReadyServerIsServingAndOk) {
   EXPECT_EQ(Sample(HttpGet(server.http_address(), "/metrics").body, "wijkboek_ready"), 1);
 }
 
+TEST(OperationsTest, ARefusedCallIsLoggedWithItsRequestId) {
+  ServerProcess server;
+  ASSERT_TRUE(server.Start());
+  grpc::ClientContext context;
+  ServerProcess::SetDeadline(&context);
+  context.AddMetadata("authorization", "Bearer wbk_not-a-token");
+  context.AddMetadata("x-request-id", "req-ops-test-42");
+  v1::GetHeadResponse head;
+  const grpc::Status s = server.Stub().GetHead(&context, v1::GetHeadRequest(), &head);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  const auto& sent = context.GetServerInitialMetadata();
+  const auto echoed = sent.find("x-request-id");
+  ASSERT_NE(echoed, sent.end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "req-ops-test-42");
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return server.LogTail().find("grpc /wijkboek.v1.EventLog/GetHead UNAUTHENTICATED") !=
+                   std::string::npos &&
+               server.LogTail().find("(request req-ops-test-42, peer ") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << server.LogTail();
+  EXPECT_EQ(server.LogTail().find("wbk_not-a-token"), std::string::npos) << "no token is logged";
+}
+
 std::string ReadAll(const fs::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
