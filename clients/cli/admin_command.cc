@@ -110,7 +110,8 @@ int RunIssue(const client::AdminClient& client, const AdminOptions& options) {
 }  // namespace
 
 CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options) {
-  CLI::App* admin = app.add_subcommand("admin", "Principals and tokens (admin principals only)");
+  CLI::App* admin =
+      app.add_subcommand("admin", "Principals, tokens and backups (admin principals only)");
   admin->require_subcommand(1);
   admin->footer(
       "Every change is an event in the log (stream principal-<id>), so auditors see who was\n"
@@ -120,7 +121,8 @@ CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options) {
       "  wijkboek admin principal add vidomes-crm --role partner --partner vidomes\n"
       "  wijkboek admin token issue vidomes-crm --expires 365d --output vidomes.token\n"
       "  wijkboek admin principal list\n"
-      "  wijkboek admin token revoke tok-3f9a0c1d2e4b5a69 --reason 'laptop lost'");
+      "  wijkboek admin token revoke tok-3f9a0c1d2e4b5a69 --reason 'laptop lost'\n"
+      "  wijkboek admin backup /var/backups/wijkboek/2026-11-23");
 
   CLI::App* principal = admin->add_subcommand("principal", "Register or list principals");
   principal->require_subcommand(1);
@@ -170,7 +172,8 @@ CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options) {
       "Writers keep appending while it runs. The directory gets the log (a RocksDB checkpoint:\n"
       "hard links on the data directory's filesystem, else copies), admin.token.sha256 and\n"
       "signed-heads.jsonl; never the secrets admin.token, dashboard.token, head-signing.key.\n"
-      "Prints the BackupResponse: directory, position (the last event it holds), headHash, bytes.\n"
+      "Prints the BackupResponse: directory, position (the last event it holds), head_hash,\n"
+      "bytes.\n"
       "Restore on the server's machine with: wijkboekd --restore-from DIR --data-dir NEW\n"
       "\n"
       "Example:\n"

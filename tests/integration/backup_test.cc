@@ -54,9 +54,12 @@ struct Views {
 
 Views ReadViews(ServerProcess& server, uint64_t head) {
   Views v;
-  v.programme = MustCall(server, &v1::Views::Stub::GetProgramme, AtLeast<v1::GetProgrammeRequest>(head));
-  v.actions = MustCall(server, &v1::Views::Stub::ListActions, AtLeast<v1::ListActionsRequest>(head));
-  v.book = MustCall(server, &v1::Views::Stub::GetProjectBook, AtLeast<v1::GetProjectBookRequest>(head));
+  v.programme = MustCall(server, &v1::Views::Stub::GetProgramme,
+                         AtLeast<v1::GetProgrammeRequest>(head));
+  v.actions =
+      MustCall(server, &v1::Views::Stub::ListActions, AtLeast<v1::ListActionsRequest>(head));
+  v.book = MustCall(server, &v1::Views::Stub::GetProjectBook,
+                    AtLeast<v1::GetProjectBookRequest>(head));
   return v;
 }
 
