@@ -29,8 +29,8 @@ absl::Status FromErrorCode(const std::error_code& ec, const std::string& what) {
   return absl::InternalError(absl::StrCat(what, ": ", ec.message()));
 }
 
-// Makes `dir` ready to be filled: created when missing (mode 0700), refused when it holds
-// anything. Sets *created when it was made here, so a failure can remove it again.
+// Makes `dir` ready to be filled: created when missing (mode 0700; an existing empty one keeps
+// its mode), refused when it holds anything. Sets *created when it was made here, so a failure can remove it again.
 absl::Status PrepareEmptyDirectory(const std::string& dir, const std::string& flag, bool* created) {
   std::error_code ec;
   *created = false;
@@ -43,8 +43,9 @@ absl::Status PrepareEmptyDirectory(const std::string& dir, const std::string& fl
     fs::create_directories(dir, ec);
     if (ec) return FromErrorCode(ec, absl::StrCat("creating ", dir));
     *created = true;
+    // It will hold the token hash and the whole log: for the owner only.
+    ::chmod(dir.c_str(), 0700);
   }
-  ::chmod(dir.c_str(), 0700);
   return absl::OkStatus();
 }
 
