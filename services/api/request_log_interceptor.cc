@@ -28,21 +28,6 @@ std::string NewRequestId() {
       absl::string_view(reinterpret_cast<const char*>(&value), sizeof value));
 }
 
-// The client's id when it is short and printable (it goes into a log line), else a new one.
-std::string RequestIdFrom(const std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
-  if (metadata != nullptr) {
-    auto it = metadata->find("x-request-id");
-    if (it != metadata->end() && !it->second.empty() &&
-        it->second.size() <= kMaxRequestIdLength) {
-      std::string id(it->second.data(), it->second.size());
-      bool printable = true;
-      for (char c : id) printable = printable && c > ' ' && c < 127;
-      if (printable) return id;
-    }
-  }
-  return NewRequestId();
-}
-
 class RequestLogInterceptor final : public grpc::experimental::Interceptor {
  public:
   explicit RequestLogInterceptor(grpc::experimental::ServerRpcInfo* info)
@@ -51,7 +36,12 @@ class RequestLogInterceptor final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      id_ = RequestIdFrom(methods->GetRecvInitialMetadata());
+      std::string_view client_id;
+      if (const auto* metadata = methods->GetRecvInitialMetadata(); metadata != nullptr) {
+        const auto it = metadata->find("x-request-id");
+        if (it != metadata->end()) client_id = {it->second.data(), it->second.size()};
+      }
+      id_ = RequestIdOr(client_id);
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       if (id_.empty()) id_ = NewRequestId();
@@ -77,6 +67,12 @@ class RequestLogInterceptor final : public grpc::experimental::Interceptor {
 };
 
 }  // namespace
+
+std::string RequestIdOr(std::string_view client_id) {
+  bool usable = !client_id.empty() && client_id.size() <= kMaxRequestIdLength;
+  for (char c : client_id) usable = usable && c > ' ' && c < 127;
+  return usable ? std::string(client_id) : NewRequestId();
+}
 
 grpc::experimental::Interceptor* RequestLogInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

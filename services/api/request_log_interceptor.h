@@ -11,7 +11,15 @@
 // interceptor per call; the factory is stateless.
 #include <grpcpp/support/server_interceptor.h>
 
+#include <string>
+#include <string_view>
+
 namespace api {
+
+// The request id for a call or HTTP request: `client_id` (the client's x-request-id) when it is
+// 1 to 64 printable ASCII characters without spaces, so it can go into a log line as it is; else
+// 16 new random hex digits. Thread-safe.
+std::string RequestIdOr(std::string_view client_id);
 
 class RequestLogInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {

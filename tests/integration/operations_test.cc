@@ -89,6 +89,26 @@ TEST(OperationsTest, ARefusedCallIsLoggedWithItsRequestId) {
   EXPECT_EQ(server.LogTail().find("wbk_not-a-token"), std::string::npos) << "no token is logged";
 }
 
+TEST(OperationsTest, ARefusedHttpRequestIsLoggedWithItsRequestId) {
+  ServerProcess server;
+  ASSERT_TRUE(server.Start());
+  const HttpResponse r = HttpGet(server.http_address(), "/api/v1/programme?q=x",
+                                 {{"Authorization", "Bearer wbk_not-a-token"},
+                                  {"X-Request-Id", "req-http-test-7"}});
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_EQ(r.Header("x-request-id"), "req-http-test-7");
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return server.LogTail().find("http GET /api/v1/programme 401 (request req-http-test-7, "
+                                     "peer ") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << server.LogTail();
+  EXPECT_EQ(server.LogTail().find("wbk_not-a-token"), std::string::npos) << "no token is logged";
+  // Without one the server makes one up.
+  EXPECT_EQ(HttpGet(server.http_address(), "/healthz").Header("x-request-id").size(), 16u);
+}
+
 std::string ReadAll(const fs::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
