@@ -244,9 +244,18 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The store, reactor and response stay valid until Finish: the server drains every call
   // before this service and the store go away.
+  const grpc::Status busy(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "a backup is running already; try again when it has finished");
+  // One backup at a time. The flag, not the thread count, says so: a thread is still counted
+  // for a moment after its call was answered.
+  if (backup_running_.exchange(true)) {
+    reactor->Finish(busy);
+    return reactor;
+  }
   const bool started = backups_.TryRun(
       [this, reactor, response, directory = request->directory(), by = admin->id] {
         absl::StatusOr<BackupResult> backup = MakeBackup(*store_, data_dir_, directory);
+        backup_running_.store(false);
         // A failure is logged with the call's request id by the request log interceptor.
         if (!backup.ok()) return reactor->Finish(ToGrpc(backup.status()));
         spdlog::info("backup by {} into {} holds the log up to position {} ({} bytes)", by,
@@ -258,8 +267,8 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
         reactor->Finish(grpc::Status::OK);
       });
   if (!started) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "a backup is running already; try again when it has finished"));
+    backup_running_.store(false);
+    reactor->Finish(busy);
   }
   return reactor;
 }

@@ -14,6 +14,8 @@
 // Threads: gRPC's callback threads; append completions run on the store's writer thread.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+
 #include "services/api/background_calls.h"
 #include "services/auth/authenticator.h"
 #include "storage/event_store.h"
@@ -47,7 +49,10 @@ class AdminService final : public wijkboek::v1::Admin::CallbackService {
   storage::EventStore* store_;
   const auth::Authenticator* auth_;
   const std::string data_dir_;
-  BackgroundCalls backups_{1};  // last: joined before the members above go
+  std::atomic<bool> backup_running_{false};  // one backup at a time
+  // Threads for backups; a few, since a finished one is counted until it is reaped. Last: joined
+  // before the members above go.
+  BackgroundCalls backups_{4};
 };
 
 // The events that register principal `principal_id` (by the server itself) with the bootstrap
