@@ -8,17 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/checks.h"
-#include "storage/group_writer.h"
-#include "storage/log_db.h"
+#include "storage/event_store_impl.h"
 
 namespace storage {
 
-struct EventStore::Impl {
-  // Declared before the writer, so the writer (which uses the database until it is joined) is
-  // destroyed first: the queue drains, then RocksDB closes.
-  std::unique_ptr<LogDb> db;
-  std::unique_ptr<GroupWriter> writer;
-};
 
 EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 

@@ -143,6 +143,35 @@ struct DerivedWrite {
 // Return false to stop a scan. The views are valid only during the call.
 using DerivedVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
+// What EventStore::Checkpoint copied: the log up to and including `position`.
+struct CheckpointInfo {
+  Position position = 0;
+  Hash head_hash{};
+};
+
+// Counts since Open, for monitoring (EventStore::Stats). A histogram's `counts` has one entry per
+// bound (observations <= that bound and above the previous one) plus one for everything above the
+// last bound; `sum` and `count` are over all observations.
+struct HistogramSnapshot {
+  std::vector<double> bounds;
+  std::vector<std::uint64_t> counts;
+  double sum = 0;
+  std::uint64_t count = 0;
+};
+struct StoreStats {
+  std::uint64_t groups = 0;           // durable groups written
+  std::uint64_t events = 0;           // events in them
+  std::uint64_t failed_writes = 0;    // groups whose write failed
+  bool writer_failed = false;         // the writer refuses appends until the store is reopened
+  HistogramSnapshot group_events;     // events per group
+  HistogramSnapshot write_seconds;    // one group's RocksDB write, its fsync included
+  // RocksDB's own figures, summed over the column families: rocksdb.estimate-num-keys,
+  // rocksdb.total-sst-files-size, rocksdb.cur-size-all-mem-tables, rocksdb.live-sst-files-size,
+  // rocksdb.num-running-compactions, rocksdb.num-running-flushes, ... (property names without the
+  // "rocksdb." prefix, '-' as '_').
+  std::vector<std::pair<std::string, std::uint64_t>> rocksdb;
+};
+
 class EventStore {
  public:
   // Opens (or creates) the log at options.path and starts the writer thread.
@@ -231,6 +260,19 @@ class EventStore {
                                          const DerivedVisitor& visit) const;
   // Deletes every derived key, atomically.
   [[nodiscard]] absl::Status ClearDerived();
+
+  // ---- Operations ------------------------------------------------------------------------------
+  // A consistent copy of the whole database (log and derived state) in `dir`, which must not
+  // exist, made while appends continue (RocksDB's Checkpoint: hard links on the same filesystem,
+  // copies elsewhere; the WAL is copied up to one point, so the copy holds whole groups only).
+  // The answer names the copy's own head, read back from it. On failure `dir` is removed.
+  // Errors: ALREADY_EXISTS when `dir` exists; RESOURCE_EXHAUSTED when the disk is full; INTERNAL
+  // otherwise.
+  [[nodiscard]] absl::StatusOr<CheckpointInfo> Checkpoint(const std::string& dir) const;
+  // The counters above; cheap (atomics and RocksDB's in-memory properties).
+  StoreStats Stats() const;
+  // True once a write failed: the writer refuses every append until the store is reopened.
+  bool WriterFailed() const;
 
  private:
   struct Impl;

@@ -164,8 +164,15 @@ void GroupWriter::CommitGroup(std::vector<Pending>& pending) {
       results.push_back(Decide(p.request, group));
     }
   }
+  const auto write_start = std::chrono::steady_clock::now();
   const absl::Status written = group.events.empty() ? absl::OkStatus() : Persist(group);
+  if (!group.events.empty()) {
+    stats_.write_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count());
+  }
   if (!written.ok()) {
+    stats_.failed_writes.fetch_add(1, std::memory_order_relaxed);
+    stats_.failed.store(true, std::memory_order_relaxed);
     if (gate_ != nullptr) gate_->Abort();
     absl::Status refusal = written;
     if (absl::IsResourceExhausted(written)) {
@@ -189,6 +196,9 @@ void GroupWriter::CommitGroup(std::vector<Pending>& pending) {
     }
   } else if (!group.events.empty()) {
     Publish(group);
+    stats_.groups.fetch_add(1, std::memory_order_relaxed);
+    stats_.events.fetch_add(group.events.size(), std::memory_order_relaxed);
+    stats_.group_events.Observe(static_cast<double>(group.events.size()));
     if (gate_ != nullptr) gate_->Commit();
     if (writer_listener_) writer_listener_(group.events);
   }

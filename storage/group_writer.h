@@ -34,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/write_stats.h"
 #include "storage/event_store.h"
 #include "storage/log_db.h"
 #include "wijkboek/v1/envelope.pb.h"
@@ -74,6 +75,7 @@ class GroupWriter {
   void Stop();
 
   const PublishedHead& published() const { return published_; }
+  const WriteStats& stats() const { return stats_; }
 
  private:
   struct Pending {
@@ -110,6 +112,7 @@ class GroupWriter {
   const std::size_t max_group_requests_;
   const std::size_t max_group_bytes_;
   PublishedHead published_;
+  WriteStats stats_;  // written on the writer thread only
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);

@@ -86,6 +86,11 @@ class LogDb {
                                          const DerivedVisitor& visit) const;
   [[nodiscard]] absl::Status ClearDerived();
 
+  // RocksDB's Checkpoint of every family into `dir` (which must not exist); log_checkpoint.cc.
+  [[nodiscard]] absl::Status CreateCheckpoint(const std::string& dir) const;
+  // Integer properties (StoreStats::rocksdb) summed over the families; log_checkpoint.cc.
+  std::vector<std::pair<std::string, std::uint64_t>> Properties() const;
+
   rocksdb::ColumnFamilyHandle* events() const { return events_; }
   rocksdb::ColumnFamilyHandle* streams() const { return streams_; }
   rocksdb::ColumnFamilyHandle* event_ids() const { return event_ids_; }

@@ -28,6 +28,7 @@ WIJKBOEK_ADMIN_RPC(RegisterPrincipal, RegisterPrincipalRequest, RegisterPrincipa
 WIJKBOEK_ADMIN_RPC(IssueToken, IssueTokenRequest, IssueTokenResponse)
 WIJKBOEK_ADMIN_RPC(RevokeToken, RevokeTokenRequest, RevokeTokenResponse)
 WIJKBOEK_ADMIN_RPC(ListPrincipals, ListPrincipalsRequest, ListPrincipalsResponse)
+WIJKBOEK_ADMIN_RPC(Backup, BackupRequest, BackupResponse)
 
 #undef WIJKBOEK_ADMIN_RPC
 

@@ -34,6 +34,9 @@ class AdminClient {
   [[nodiscard]] absl::StatusOr<v1::ListPrincipalsResponse> ListPrincipals(
       const v1::ListPrincipalsRequest& request,
       std::optional<Deadline> deadline = std::nullopt) const;
+  // Blocks until the backup is complete; give it a deadline that fits the log's size.
+  [[nodiscard]] absl::StatusOr<v1::BackupResponse> Backup(
+      const v1::BackupRequest& request, std::optional<Deadline> deadline = std::nullopt) const;
 
  private:
   template <typename Response, typename Invoke>

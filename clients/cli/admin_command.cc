@@ -1,10 +1,12 @@
-// `wijkboek admin principal add|list` and `wijkboek admin token issue|revoke`: wijkboek.v1.Admin.
+// `wijkboek admin principal add|list`, `wijkboek admin token issue|revoke` and
+// `wijkboek admin backup`: wijkboek.v1.Admin.
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -108,7 +110,8 @@ int RunIssue(const client::AdminClient& client, const AdminOptions& options) {
 }  // namespace
 
 CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options) {
-  CLI::App* admin = app.add_subcommand("admin", "Principals and tokens (admin principals only)");
+  CLI::App* admin =
+      app.add_subcommand("admin", "Principals, tokens and backups (admin principals only)");
   admin->require_subcommand(1);
   admin->footer(
       "Every change is an event in the log (stream principal-<id>), so auditors see who was\n"
@@ -118,7 +121,8 @@ CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options) {
       "  wijkboek admin principal add vidomes-crm --role partner --partner vidomes\n"
       "  wijkboek admin token issue vidomes-crm --expires 365d --output vidomes.token\n"
       "  wijkboek admin principal list\n"
-      "  wijkboek admin token revoke tok-3f9a0c1d2e4b5a69 --reason 'laptop lost'");
+      "  wijkboek admin token revoke tok-3f9a0c1d2e4b5a69 --reason 'laptop lost'\n"
+      "  wijkboek admin backup /var/backups/wijkboek/2026-11-23");
 
   CLI::App* principal = admin->add_subcommand("principal", "Register or list principals");
   principal->require_subcommand(1);
@@ -154,6 +158,26 @@ CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options) {
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token: it stops working at once");
   revoke->add_option("token_id", options->token_id, "The token's id (tok-...)")->required();
   revoke->add_option("--reason", options->reason, "Recorded in the TokenRevoked event");
+
+  CLI::App* backup = admin->add_subcommand(
+      "backup", "A consistent copy of the server's log into a new directory on its machine");
+  backup->add_option("directory", options->backup_directory,
+                     "Absolute path on the server's machine; must not exist or be empty")
+      ->required();
+  backup->add_option("--timeout", options->backup_timeout_seconds,
+                     "Seconds to wait for the backup to finish")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  backup->footer(
+      "Writers keep appending while it runs. The directory gets the log (a RocksDB checkpoint:\n"
+      "hard links on the data directory's filesystem, else copies), admin.token.sha256 and\n"
+      "signed-heads.jsonl; never the secrets admin.token, dashboard.token, head-signing.key.\n"
+      "Prints the BackupResponse: directory, position (the last event it holds), head_hash,\n"
+      "bytes.\n"
+      "Restore on the server's machine with: wijkboekd --restore-from DIR --data-dir NEW\n"
+      "\n"
+      "Example:\n"
+      "  wijkboek admin backup /var/backups/wijkboek/$(date +%F)");
   return admin;
 }
 
@@ -169,6 +193,12 @@ int RunAdmin(const CLI::App& admin_command, const client::AdminClient& client,
       return PrintResponse(client.RegisterPrincipal(request));
     }
     return PrintResponse(client.ListPrincipals(v1::ListPrincipalsRequest()));
+  }
+  if (admin_command.get_subcommand("backup")->parsed()) {
+    v1::BackupRequest request;
+    request.set_directory(options.backup_directory);
+    return PrintResponse(client.Backup(
+        request, client::Clock::now() + std::chrono::seconds(options.backup_timeout_seconds)));
   }
   const CLI::App* token = admin_command.get_subcommand("token");
   if (token->get_subcommand("issue")->parsed()) return RunIssue(client, options);

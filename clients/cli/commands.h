@@ -106,9 +106,11 @@ struct AdminOptions {
   std::string principal_id, role, partner_id;  // principal add; principal_id also for token issue
   std::string expires, output;                 // token issue
   std::string token_id, reason;                // token revoke
+  std::string backup_directory;                // backup
+  int backup_timeout_seconds = 3600;           // backup
 };
 
-// Adds `admin principal add|list` and `admin token issue|revoke`.
+// Adds `admin principal add|list`, `admin token issue|revoke` and `admin backup`.
 CLI::App* AddAdminCommand(CLI::App& app, AdminOptions* options);
 
 // Runs the subcommand chosen under `admin_command`; prints the response as one JSON line.

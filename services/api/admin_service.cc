@@ -4,9 +4,12 @@
 #include <functional>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/api/backup.h"
 #include "services/api/convert.h"
 #include "services/api/event_log_service.h"
 #include "services/domain/schema.h"
@@ -231,6 +234,43 @@ grpc::ServerUnaryReactor* AdminService::ListPrincipals(grpc::CallbackServerConte
     }
   }
   return Finished(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context,
+                                               const v1::BackupRequest* request,
+                                               v1::BackupResponse* response) {
+  auto admin = Authorize(*auth_, context, auth::Operation::kAdminister);
+  if (!admin.ok()) return Finished(context, admin.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The store, reactor and response stay valid until Finish: the server drains every call
+  // before this service and the store go away.
+  const grpc::Status busy(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "a backup is running already; try again when it has finished");
+  // One backup at a time. The flag, not the thread count, says so: a thread is still counted
+  // for a moment after its call was answered.
+  if (backup_running_.exchange(true)) {
+    reactor->Finish(busy);
+    return reactor;
+  }
+  const bool started = backups_.TryRun(
+      [this, reactor, response, directory = request->directory(), by = admin->id] {
+        absl::StatusOr<BackupResult> backup = MakeBackup(*store_, data_dir_, directory);
+        backup_running_.store(false);
+        // A failure is logged with the call's request id by the request log interceptor.
+        if (!backup.ok()) return reactor->Finish(ToGrpc(backup.status()));
+        spdlog::info("backup by {} into {} holds the log up to position {} ({} bytes)", by,
+                     backup->directory, backup->position, backup->bytes);
+        response->set_directory(backup->directory);
+        response->set_position(backup->position);
+        response->set_head_hash(backup->head_hash.data(), backup->head_hash.size());
+        response->set_bytes(backup->bytes);
+        reactor->Finish(grpc::Status::OK);
+      });
+  if (!started) {
+    backup_running_.store(false);
+    reactor->Finish(busy);
+  }
+  return reactor;
 }
 
 }  // namespace api

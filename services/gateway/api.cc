@@ -161,20 +161,32 @@ absl::StatusOr<ApiQuery> PrepareApiQuery(Route route, const std::string& id,
   }
 }
 
+Readiness CheckReadiness(const storage::EventStore* store, const Projector* projector,
+                         std::uint64_t max_lag) {
+  Readiness r;
+  if (store == nullptr || projector == nullptr) return r;
+  // Reading the newest event proves the log answers, not only that the head counter exists.
+  r.head = store->Head();
+  const bool readable = r.head == 0 || store->ReadAt(r.head).ok();
+  r.views = projector->position();
+  r.lag = r.head > r.views ? r.head - r.views : 0;
+  r.status = !readable                      ? "unavailable"
+             : store->WriterFailed() ? "writer_failed"
+             : r.lag > max_lag              ? "lagging"
+                                            : "ok";
+  r.ready = std::string_view(r.status) == "ok";
+  return r;
+}
+
 HttpAnswer HealthAnswer(const storage::EventStore* store, const Projector* projector,
                         std::uint64_t max_lag) {
   if (store == nullptr || projector == nullptr) {
     return HttpAnswer{503, kJsonType, "{\"status\":\"unavailable\"}"};
   }
-  // Reading the newest event proves the log answers, not only that the head counter exists.
-  std::uint64_t head = store->Head();
-  bool readable = head == 0 || store->ReadAt(head).ok();
-  std::uint64_t views = projector->position();
-  std::uint64_t lag = head > views ? head - views : 0;
-  const char* status = !readable ? "unavailable" : lag > max_lag ? "lagging" : "ok";
-  std::string body = absl::StrCat("{\"status\":\"", status, "\",\"log_head\":", head,
-                                  ",\"views_position\":", views, ",\"lag\":", lag, "}");
-  return HttpAnswer{std::string_view(status) == "ok" ? 200 : 503, kJsonType, std::move(body)};
+  const Readiness r = CheckReadiness(store, projector, max_lag);
+  std::string body = absl::StrCat("{\"status\":\"", r.status, "\",\"log_head\":", r.head,
+                                  ",\"views_position\":", r.views, ",\"lag\":", r.lag, "}");
+  return HttpAnswer{r.ready ? 200 : 503, kJsonType, std::move(body)};
 }
 
 }  // namespace gateway

@@ -61,8 +61,21 @@ HttpAnswer ErrorAnswer(const absl::Status& status);
 // `message` as JSON (protobuf's JSON mapping, proto field names).
 HttpAnswer JsonAnswer(const google::protobuf::Message& message);
 
-// {"status":"ok"|"lagging"|"unavailable","log_head":N,"views_position":M,"lag":K}: 200 when the
-// store answers and the views are at most `max_lag` events behind the head, else 503.
+// Whether the server is ready to serve: the store answers (its newest event reads), its writer
+// has not stopped after a failed write, and the views are at most `max_lag` events behind the
+// head. What /healthz, /metrics and the gRPC health service report.
+struct Readiness {
+  bool ready = false;
+  const char* status = "unavailable";  // "ok", "lagging", "writer_failed" or "unavailable"
+  std::uint64_t head = 0;
+  std::uint64_t views = 0;
+  std::uint64_t lag = 0;
+};
+Readiness CheckReadiness(const storage::EventStore* store, const projections::Projector* projector,
+                         std::uint64_t max_lag);
+
+// {"status":"ok"|"lagging"|"writer_failed"|"unavailable","log_head":N,"views_position":M,
+// "lag":K}: 200 when CheckReadiness says ready, else 503.
 HttpAnswer HealthAnswer(const storage::EventStore* store, const projections::Projector* projector,
                         std::uint64_t max_lag);
 

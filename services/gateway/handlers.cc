@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/policy.h"
+#include "services/gateway/metrics.h"
+#include "services/gateway/metrics_format.h"
 #include "services/gateway/pages.h"
 #include "services/gateway/router.h"
 #include "services/gateway/url.h"
@@ -247,6 +249,12 @@ Decision Decide(Context& context, const Request& request, const std::string& pee
     case Route::kHealth:
       return Respond(MakeResponse(
           request, HealthAnswer(context.store, context.projector, context.options.health_max_lag)));
+    case Route::kMetrics:
+      return Respond(MakeResponse(
+          request, HttpAnswer{200, kMetricsType,
+                              MetricsText(*context.store, *context.projector, context.hub,
+                                          context.connections.load(),
+                                          context.options.health_max_lag)}));
     case Route::kLogin:
       return Respond(HandleLogin(context, request, peer));
     case Route::kLogout:

@@ -48,6 +48,7 @@ RouteMatch MatchRoute(std::string_view path) {
   }
   if (path == "/api" || path.substr(0, 5) == "/api/") return {Route::kApiNotFound, {}};
   if (path == "/healthz") return {Route::kHealth, {}};
+  if (path == "/metrics") return {Route::kMetrics, {}};
   if (path == "/login") return {Route::kLogin, {}};
   if (path == "/logout") return {Route::kLogout, {}};
   if (path.substr(0, 8) == "/assets/") return {Route::kAsset, {}};
@@ -75,6 +76,7 @@ bool MethodAllowed(Route route, std::string_view method) {
 bool IsApi(Route route) {
   switch (route) {
     case Route::kHealth:
+    case Route::kMetrics:
     case Route::kLogin:
     case Route::kLogout:
     case Route::kAsset:
@@ -88,6 +90,7 @@ bool IsApi(Route route) {
 bool NeedsReader(Route route) {
   switch (route) {
     case Route::kHealth:
+    case Route::kMetrics:
     case Route::kLogin:
     case Route::kLogout:
     case Route::kAsset:

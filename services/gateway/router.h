@@ -25,6 +25,7 @@ enum class Route {
   kApiNotFound,  // under /api/ but no such endpoint
   // Not API
   kHealth,  // /healthz, never needs a principal
+  kMetrics,  // /metrics (Prometheus), never needs a principal
   kLogin,   // GET form, POST token
   kLogout,
   kAsset,  // /assets/..., the bundler's hashed files: served without a principal

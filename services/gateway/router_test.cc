@@ -40,6 +40,7 @@ TEST(MatchRoute, PagesAssetsAndFixedPaths) {
   EXPECT_EQ(MatchRoute("/partners/vidomes").route, Route::kPage);
   EXPECT_EQ(MatchRoute("/assets/index-3f9a.js").route, Route::kAsset);
   EXPECT_EQ(MatchRoute("/healthz").route, Route::kHealth);
+  EXPECT_EQ(MatchRoute("/metrics").route, Route::kMetrics);
   EXPECT_EQ(MatchRoute("/login").route, Route::kLogin);
   EXPECT_EQ(MatchRoute("/logout").route, Route::kLogout);
   EXPECT_EQ(MatchRoute("/apix").route, Route::kPage);

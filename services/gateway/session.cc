@@ -4,11 +4,19 @@
 #include <boost/asio/post.hpp>
 #include <exception>
 
+#include <spdlog/spdlog.h>
+
 #include "absl/strings/str_cat.h"
+#include "services/api/request_log_interceptor.h"
 #include "services/gateway/sse_stream.h"
 #include "services/projections/projector.h"
 
 namespace gateway {
+namespace {
+
+std::string_view ToStdView(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
@@ -231,6 +239,16 @@ void HttpSession::OnWaitTimer(std::uint64_t wait, beast::error_code ec) {
 void HttpSession::Send(Response response) {
   if (closed_) return;
   Finish(request_, response);
+  // The request id: the client's X-Request-Id or a new one, sent back, and in the log line of a
+  // refused or failed request (the path only: a query may hold search terms, never a token).
+  const std::string id = api::RequestIdOr(ToStdView(request_["X-Request-Id"]));
+  response.set("X-Request-Id", id);
+  if (response.result_int() >= 400) {
+    const std::string_view target = ToStdView(request_.target());
+    spdlog::warn("http {} {} {} (request {}, peer {})", std::string(request_.method_string()),
+                 std::string(target.substr(0, target.find('?'))), response.result_int(), id,
+                 peer_);
+  }
   response_ = std::move(response);
   stream_.expires_after(context_->options.write_timeout);
   http::async_write(stream_, response_,

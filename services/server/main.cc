@@ -6,7 +6,10 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include "services/server/restore.h"
 #include "services/server/server.h"
 
 int main(int argc, char** argv) {
@@ -132,13 +135,51 @@ int main(int argc, char** argv) {
                  "The key is <data-dir>/head-signing.key (Ed25519, made on first start)")
       ->capture_default_str()
       ->check(CLI::Range(0, 86400));
+  app.add_option("--health-max-lag", config.health_max_lag,
+                 "Ready (grpc.health.v1 SERVING, /healthz 200, wijkboek_ready 1) only while the "
+                 "views are at most this many events behind the log's head, the log reads and "
+                 "its writer has not failed")
+      ->capture_default_str()
+      ->group("Operations");
+  // Operations: a config file for every flag, a dry run, and restoring a backup.
+  app.set_config("--config", "",
+                 "Read flags from this TOML file: one 'name = value' per flag, named as on the "
+                 "command line without the dashes (data-dir = \"/var/lib/wijkboek\", "
+                 "http-anonymous-read = true). Flags given on the command line win. See "
+                 "deploy/wijkboekd.toml")
+      ->group("Operations");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "Print the configuration that flags and --config add up to, as TOML, and exit 0 "
+               "(nothing is opened or started)")
+      ->configurable(false)
+      ->group("Operations");
+  std::string restore_from;
+  app.add_option("--restore-from", restore_from,
+                 "Restore the backup in DIR (made by `wijkboek admin backup`) into --data-dir, "
+                 "which must be new or empty; verifies the restored chain and exits 0 when it "
+                 "holds. Then start wijkboekd on that --data-dir as usual")
+      ->type_name("DIR")
+      ->configurable(false)
+      ->group("Operations");
   CLI11_PARSE(app, argc, argv);
+  if (check_config) {
+    std::cout << app.config_to_str(/*default_also=*/true, /*write_description=*/false);
+    return 0;
+  }
+  if (!restore_from.empty()) return server::RunRestore(restore_from, config.data_dir);
   // A server asked for an ephemeral gRPC port (tests, tools) gets an ephemeral HTTP port too,
   // so parallel test servers never fight over 8080.
   if (app.count("--http-listen") == 0 && config.grpc_listen.size() > 2 &&
       config.grpc_listen.compare(config.grpc_listen.size() - 2, 2, ":0") == 0) {
     config.http_listen = config.grpc_listen;
   }
+
+  // Structured log lines (refused and failed calls with their request id, health changes, start
+  // and stop) go to stderr with a UTC timestamp; the stdout lines below stay as tools parse them.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("wijkboekd"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %n %l %v", spdlog::pattern_time_type::utc);
 
   // Signals are taken by sigwait below; block them before any thread starts so none inherits a
   // handler-less default that would kill the process mid-write.
@@ -175,12 +216,18 @@ int main(int argc, char** argv) {
     std::cout << "wijkboekd: new admin token written to " << config.data_dir << "/admin.token\n";
   }
   std::cout << std::flush;
+  spdlog::info("started: grpc {} ({}), http {}, data {}, log head {}", server.grpc_address(),
+               server::TransportName(server::TransportOf(config.tls)), server.http_address(),
+               config.data_dir, server.projector()->position());
 
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "wijkboekd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
             << ": shutting down" << std::endl;
+  spdlog::info("{}: shutting down (grace {} s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+               config.shutdown_grace_seconds);
   server.Shutdown();
+  spdlog::info("stopped");
   std::cout << "wijkboekd: stopped" << std::endl;
   return 0;
 }

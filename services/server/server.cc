@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/api/parse_error_interceptor.h"
+#include "services/api/request_log_interceptor.h"
 #include "services/api/audit_handlers.h"
 
 namespace server {
@@ -153,7 +154,7 @@ absl::Status Server::Start() {
   }
   event_log_ = std::make_unique<api::EventLogService>(store_.get(), hub_.get(), auth_.get(),
                                                       config_.limits);
-  admin_ = std::make_unique<api::AdminService>(store_.get(), auth_.get());
+  admin_ = std::make_unique<api::AdminService>(store_.get(), auth_.get(), config_.data_dir);
   if (absl::Status s = StartHeadSigning(); !s.ok()) return s;
   views_ = std::make_unique<api::ViewsService>(projector_.get(), auth_.get());
 
@@ -166,6 +167,7 @@ absl::Status Server::Start() {
   http.write_timeout = std::chrono::seconds(config_.http_write_timeout_seconds);
   http.secure_cookies = config_.http_secure_cookie;
   http.login_failures_per_minute = config_.http_login_failures_per_minute;
+  http.health_max_lag = config_.health_max_lag;
   gateway_ = std::make_unique<gateway::Gateway>(http, projector_.get(), store_.get(), hub_.get(),
                                                 auth_.get());
   if (absl::Status s = gateway_->Start(); !s.ok()) {
@@ -187,6 +189,8 @@ absl::Status Server::Start() {
   // One list: a second SetInterceptorCreators would replace it.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<api::ParseErrorInterceptorFactory>());
+  // After the parse-error one, so the status it logs is the one sent.
+  interceptors.push_back(std::make_unique<api::RequestLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   grpc_ = builder.BuildAndStart();
   if (!grpc_ || port == 0) {
@@ -195,9 +199,9 @@ absl::Status Server::Start() {
         " (address in use or not local?); choose another with --grpc-listen"));
   }
   grpc_address_ = absl::StrCat(HostOf(config_.grpc_listen), ":", port);
-  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.EventLog", true);
-  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Views", true);
-  grpc_->GetHealthCheckService()->SetServingStatus("wijkboek.v1.Admin", true);
+  // Serving only while ready (the same readiness as /healthz), re-checked every second.
+  health_ = std::make_unique<HealthWatcher>(grpc_->GetHealthCheckService(), store_.get(),
+                                            projector_.get(), config_.health_max_lag);
   WriteAddressFile(config_.data_dir, grpc_address_);
   return absl::OkStatus();
 }
@@ -232,6 +236,7 @@ void Server::Shutdown() {
   // The gateway first: it ends its live feeds and stops reading the views and the store.
   if (gateway_) gateway_->Stop();
   if (!grpc_) return;
+  if (health_) health_->Stop();
   grpc_->GetHealthCheckService()->Shutdown();
   // Subscriptions never end by themselves: end them first so the drain below only waits for
   // appends and reads that were accepted.
@@ -251,6 +256,7 @@ void Server::Shutdown() {
 
 Server::~Server() {
   Shutdown();
+  health_.reset();
   grpc_.reset();
   gateway_.reset();  // borrows the projector, the store and the hub
   views_.reset();

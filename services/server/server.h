@@ -26,6 +26,7 @@
 #include "services/auth/authenticator.h"
 #include "services/gateway/gateway.h"
 #include "services/projections/projector.h"
+#include "services/server/health_watcher.h"
 #include "services/server/transport_security.h"
 #include "storage/event_store.h"
 
@@ -60,6 +61,9 @@ struct Config {
   // Sign the head this often when it moved, appending to <data-dir>/signed-heads.jsonl (also once
   // at start and at shutdown); 0 turns the periodic signing off.
   int sign_heads_every_seconds = 60;
+  // Readiness (grpc.health.v1, /healthz, wijkboek_ready): the views may be this many events
+  // behind the log's head.
+  std::uint64_t health_max_lag = 10000;
 };
 
 class Server {
@@ -96,6 +100,7 @@ class Server {
   std::unique_ptr<api::ViewsService> views_;
   std::unique_ptr<gateway::Gateway> gateway_;  // borrows the store, projector, hub and auth
   std::unique_ptr<grpc::Server> grpc_;
+  std::unique_ptr<HealthWatcher> health_;  // sets grpc_'s health statuses; stops before them
   std::unique_ptr<audit::HeadSigner> head_signer_;  // <data-dir>/head-signing.key
   std::unique_ptr<audit::HeadPublisher> head_publisher_;  // reads the store: stops before it closes
   std::string grpc_address_;

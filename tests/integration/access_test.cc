@@ -258,6 +258,14 @@ std::vector<RpcCase> AllRpcs() {
                      return AdminCall(server, token, &v1::Admin::Stub::ListPrincipals,
                                       v1::ListPrincipalsRequest(), &response);
                    }});
+  cases.push_back({"Admin.Backup", [](ServerProcess& server, const std::string& token) {
+                     v1::BackupRequest request;
+                     request.set_directory(
+                         (server.data_dir().parent_path() / NewId("backup")).string());
+                     v1::BackupResponse response;
+                     return AdminCall(server, token, &v1::Admin::Stub::Backup, request,
+                                      &response);
+                   }});
   return cases;
 }
 
