@@ -74,6 +74,14 @@ build_sanitized() {
     -DWIJKBOEK_SANITIZE=ON -DWIJKBOEK_WEB=OFF
 }
 
+# The environment the sanitized tests run in: the leak suppressions (each with its reason, in
+# tests/sanitizers/lsan.supp) and stack traces for undefined behaviour. By hand:
+#   (source deploy/lib.sh && sanitizer_env && cd build-asan && ctest -L 'unit|integration')
+sanitizer_env() {
+  export LSAN_OPTIONS="suppressions=$WIJKBOEK_ROOT/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+}
+
 # The libFuzzer targets (tests/fuzz), with clang: -O1 and line tables keep the build short and the
 # stack traces readable.
 build_fuzzers() {
