@@ -378,6 +378,8 @@ absl::StatusOr<Document> ReadDocument(std::string_view json_text) {
     root = Json::parse(json_text);
   } catch (const Json::parse_error& e) {  // the library reports syntax errors only by exception
     return absl::InvalidArgumentError(absl::StrCat("not valid JSON: ", e.what()));
+  } catch (const Json::out_of_range& e) {  // a number too large for a double, e.g. 2e308
+    return absl::InvalidArgumentError(absl::StrCat("not usable JSON: ", e.what()));
   }
   if (!root.is_object()) {
     return absl::InvalidArgumentError(

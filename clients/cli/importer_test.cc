@@ -379,6 +379,10 @@ TEST(PlanImportValidation, MalformedIdsTypesAndJsonAreRefused) {
   EXPECT_THAT(std::string(PlanImport("{\"programme\": ").status().message()),
               HasSubstr("not valid JSON"));
   EXPECT_EQ(PlanImport("[1, 2]").status().code(), absl::StatusCode::kInvalidArgument);
+  // A number past the range of a double is refused, not thrown (found by tests/fuzz).
+  absl::Status huge = PlanImport(R"({"programme": {"horizon_year": 2e308}})").status();
+  EXPECT_EQ(huge.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(huge.message()), HasSubstr("2e308"));
   EXPECT_THAT(Refusal(Json::object()), HasSubstr("programme: missing"));
 }
 
