@@ -1,0 +1,53 @@
+#pragma once
+// What the suite needs from each system it compares: a fresh store, append clients, a full read,
+// and its figures for memory and disk. main.cc drives every system through this interface in the
+// same order with the same parameters, so the systems differ only in what they are.
+//
+// Threads: one thread (the suite's) calls these methods; the LoadClients a system hands out are
+// each used by one driver thread at a time, concurrently with each other.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "clients/bench/driver.h"
+#include "clients/bench/record.h"
+
+namespace bench {
+
+struct CatchupResult {
+  std::string method;  // e.g. "Read", "Subscribe", "SELECT pages of 5000"
+  std::uint64_t events = 0;
+  double seconds = 0;
+};
+
+class System {
+ public:
+  virtual ~System() = default;
+
+  virtual std::string name() const = 0;
+
+  // An empty store: a new data dir (and, for wijkboek, a freshly started server), an emptied
+  // table or database. Invalidates the clients handed out before.
+  [[nodiscard]] virtual absl::Status Reset() = 0;
+
+  // A client appending `batch` events per request to stream StreamName(index) with the exact
+  // expected revision. Whatever the stream needs before it can take results (wijkboek's rules want
+  // the action to exist) is done here, untimed.
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index,
+                                                                                    int batch) = 0;
+
+  // Reads every stored event from the start, in order, once per method the system offers, and
+  // checks that it got `expected` events in order.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<CatchupResult>> CatchUp(
+      std::uint64_t expected) = 0;
+
+  // Around each measured workload: memory and disk figures for the record (where the system has
+  // them; only wijkboekd's memory is measured).
+  virtual void BeginWorkload() {}
+  virtual void EndWorkload(Record& record) {}
+};
+
+}  // namespace bench
