@@ -1,5 +1,7 @@
 #include "clients/bench/driver.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -12,6 +14,13 @@ namespace bench {
 
 double Millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -47,6 +56,12 @@ absl::StatusOr<LoopResult> RunClosedLoop(const std::vector<std::unique_ptr<LoadC
   std::vector<double> latencies;       // guarded by mu, merged at each thread's end
   std::uint64_t counted_requests = 0;  // guarded by mu
 
+  const auto server_cpu = [&]() -> std::optional<double> {
+    return limits.server_cpu ? limits.server_cpu() : std::nullopt;
+  };
+  double client_cpu_start = ProcessCpuSeconds();
+  std::optional<double> server_cpu_start = server_cpu();
+
   std::vector<std::thread> threads;
   threads.reserve(clients.size());
   const Clock::time_point start = Clock::now();
@@ -79,13 +94,27 @@ absl::StatusOr<LoopResult> RunClosedLoop(const std::vector<std::unique_ptr<LoadC
   if (!counted) {
     // The run's timing, not a synchronisation: the clients run freely meanwhile.
     std::this_thread::sleep_for(limits.warmup);
+    client_cpu_start = ProcessCpuSeconds();
+    server_cpu_start = server_cpu();
     window_start = Clock::now();
     window_end = window_start + limits.measure;
     measuring.store(true, std::memory_order_release);
     std::this_thread::sleep_for(limits.measure);
+  }
+  // A timed run's window closes before the join: what the clients still finish after it is not
+  // the window's. A counted run ends when the last client is done.
+  double client_cpu_end = 0;
+  std::optional<double> server_cpu_end;
+  if (!counted) {
+    client_cpu_end = ProcessCpuSeconds();
+    server_cpu_end = server_cpu();
     stop = true;
   }
   for (auto& t : threads) t.join();
+  if (counted) {
+    client_cpu_end = ProcessCpuSeconds();
+    server_cpu_end = server_cpu();
+  }
   const Clock::time_point end = counted ? Clock::now() : window_end;
   if (!first_error.ok()) return first_error;
 
@@ -93,6 +122,10 @@ absl::StatusOr<LoopResult> RunClosedLoop(const std::vector<std::unique_ptr<LoadC
   result.requests = counted_requests;
   result.seconds = Seconds(end - window_start);
   result.latency = Summarize(latencies);
+  result.client_cpu_seconds = client_cpu_end - client_cpu_start;
+  if (server_cpu_start && server_cpu_end) {
+    result.server_cpu_seconds = *server_cpu_end - *server_cpu_start;
+  }
   return result;
 }
 

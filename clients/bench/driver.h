@@ -49,13 +49,21 @@ struct LoopLimits {
   Clock::duration warmup{};
   Clock::duration measure{};              // timed run: the window after the warm-up
   std::optional<std::uint64_t> requests;  // counted run: this many requests in all, no warm-up
+  // The server's CPU seconds so far (user + system), where the system can tell; read at the
+  // window's start and end.
+  std::function<std::optional<double>()> server_cpu;
 };
 
 struct LoopResult {
   std::uint64_t requests = 0;  // counted (inside the window, or all of a counted run)
   double seconds = 0;          // the window, or the whole counted run
   LatencySummary latency;
+  double client_cpu_seconds = 0;             // this process, all threads, in the window
+  std::optional<double> server_cpu_seconds;  // the server, in the window
 };
+
+// CPU seconds (user + system) of this process so far, all threads.
+double ProcessCpuSeconds();
 
 // Runs the clients until the limits are reached. The first failing request stops the run and is
 // returned, prefixed with the client's index.

@@ -7,7 +7,7 @@
 namespace bench {
 namespace {
 
-// What a partner writes when it records a result: a few sentences of Dutch. 243 characters, so
+// What a partner writes when it records a result: a few sentences of Dutch, 250 bytes, so
 // that with the action id, figure, unit and date the payload is about 300 bytes.
 constexpr char kSummary[] =
     "Taalcafé in de bibliotheek van Leidschendam-Noord: veertien bewoners oefenden Nederlands met "

@@ -202,6 +202,7 @@ absl::StatusOr<Record> RunFanout(WijkboekSystem& system, const FanoutOptions& op
   }
 
   system.BeginWorkload();
+  const std::optional<double> cpu_before = system.ServerCpuSeconds();
   const Clock::time_point start = Clock::now();
   auto acks = PacedAppends(writers, options.rate, options.duration);
   const double seconds = Seconds(Clock::now() - start);
@@ -214,6 +215,7 @@ absl::StatusOr<Record> RunFanout(WijkboekSystem& system, const FanoutOptions& op
     return std::all_of(followers.begin(), followers.end(),
                        [&](auto& f) { return f->last() >= last || f->done(); });
   });
+  const std::optional<double> cpu_after = system.ServerCpuSeconds();
   stop_followers();
 
   // Every subscriber: exactly positions from..last, in order, once each.
@@ -246,6 +248,9 @@ absl::StatusOr<Record> RunFanout(WijkboekSystem& system, const FanoutOptions& op
   r.events_per_s = static_cast<double>(acks->size()) / seconds;
   r.SetLatency(Summarize(delays));
   r.extra["deliveries"] = delays.size();
+  if (cpu_before && cpu_after && !delays.empty()) {
+    r.extra["server_cpu_us_per_delivery"] = (*cpu_after - *cpu_before) * 1e6 / delays.size();
+  }
   r.extra["all_delivered"] = received_all && complete == followers.size();
   r.extra["subscribers_complete"] = complete;
   r.extra["writers"] = options.writers;

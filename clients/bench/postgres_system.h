@@ -24,6 +24,8 @@
 //
 // The server itself is started by clients/bench/run (a temp data dir, loopback port); this class
 // only connects (`conninfo`, a libpq connection string).
+#include <sys/types.h>
+
 #include <string>
 
 #include "clients/bench/system.h"
@@ -37,12 +39,17 @@ class PostgresSystem final : public System {
   std::string name() const override { return "postgres"; }
   absl::Status Reset() override;
   absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index, int batch) override;
-  absl::StatusOr<std::vector<CatchupResult>> CatchUp(std::uint64_t expected) override;
+  std::vector<CatchupMethod> CatchupMethods() override;
   void EndWorkload(Record& record) override;
+  // The postmaster and every backend (found through postmaster.pid in the data directory).
+  std::optional<double> ServerCpuSeconds() override;
 
  private:
   std::string conninfo_;
   int page_;
+  pid_t postmaster_ = 0;  // learned by Reset
+
+  absl::StatusOr<CatchupCount> ReadAll() const;
 };
 
 }  // namespace bench

@@ -4,8 +4,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bench {
 
@@ -15,6 +17,20 @@ std::optional<std::uint64_t> PeakResidentBytes(pid_t pid);
 // Starts a new peak: VmHWM becomes the current RSS (writes "5" to /proc/<pid>/clear_refs).
 // False when the kernel refused; the peak then covers the process's whole life.
 bool ResetPeakResident(pid_t pid);
+
+// CPU seconds (user + system) `pid` has used so far; with `reaped_children`, plus those of its
+// children it has waited for. nullopt when the process is not there.
+std::optional<double> CpuSeconds(pid_t pid, bool reaped_children = false);
+// CPU seconds of `pid`, its reaped children and its live children: a server that forks a process
+// per connection (PostgreSQL) as one figure.
+std::optional<double> CpuSecondsWithChildren(pid_t pid);
+
+// CPU seconds per thread of `pid` (thread id -> seconds), and each thread's name.
+struct ThreadCpu {
+  std::string name;
+  double seconds = 0;
+};
+std::map<pid_t, ThreadCpu> ThreadCpuSeconds(pid_t pid);
 
 // The sum of the sizes of the regular files below `dir` (0 when it does not exist).
 std::uint64_t DirectoryBytes(const std::string& dir);

@@ -51,6 +51,20 @@ std::string ExtraText(const Record& r, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// "12.3 + 45.6" (server + client CPU µs per event), "– + 45.6" when the server's is unknown.
+std::string Cpu(const Record& r) {
+  const auto part = [&](const char* key) {
+    auto it = r.extra.find(key);
+    return it == r.extra.end() ? std::string("–") : absl::StrFormat("%.1f", it->get<double>());
+  };
+  std::string out =
+      absl::StrCat(part("server_cpu_us_per_event"), " + ", part("client_cpu_us_per_event"));
+  if (auto it = r.extra.find("server_busiest_thread_share"); it != r.extra.end()) {
+    absl::StrAppend(&out, absl::StrFormat(" (busiest thread %.0f %%)", it->get<double>() * 100));
+  }
+  return out;
+}
+
 const Record* Find(const std::vector<Record>& records, const std::string& system,
                    const std::string& workload, int clients, int batch,
                    const std::string& method = "") {
@@ -160,8 +174,12 @@ std::string TableLine(const Record& r) {
   for (const char* key : {"vs_postgres", "vs_redis", "vs_rocksdb_group", "vs_rocksdb_iterator"}) {
     if (r.extra.contains(key)) absl::StrAppend(&notes, key + 3, " ", Ratio(r, key), "  ");
   }
-  for (const char* key : {"all_delivered", "deliveries", "queries_per_s", "appended_per_s"}) {
+  for (const char* key :
+       {"all_delivered", "deliveries", "server_cpu_us_per_delivery", "queries_per_s"}) {
     if (r.extra.contains(key)) absl::StrAppend(&notes, key, "=", ExtraText(r, key), "  ");
+  }
+  if (r.extra.contains("client_cpu_us_per_event")) {
+    absl::StrAppend(&notes, "cpu µs/event ", Cpu(r), "  ");
   }
   if (r.disk_bytes_per_event) {
     absl::StrAppend(&notes, absl::StrFormat("disk %.0f B/event", *r.disk_bytes_per_event));
@@ -174,6 +192,9 @@ std::string TableLine(const Record& r) {
 
 std::string Markdown(const std::vector<Record>& records) {
   std::string out;
+  const auto disk = [](const Record* r) {
+    return r->disk_bytes_per_event ? absl::StrFormat("%.0f", *r->disk_bytes_per_event) : "–";
+  };
   if (auto appends = Of(records, "append"); !appends.empty()) {
     out +=
         "### append — events of ~300 bytes, each client to its own stream, exact expected "
@@ -189,16 +210,16 @@ std::string Markdown(const std::vector<Record>& records) {
                                            "wijkboek ÷ postgres",
                                            "wijkboek ÷ redis",
                                            "wijkboek ÷ raw RocksDB",
+                                           "CPU µs/event, server + client",
                                            "peak RSS",
                                            "disk B/event"};
     out += Row(head) + Rule(head.size());
     for (const Record* r : appends) {
-      out +=
-          Row({std::to_string(r->clients), std::to_string(r->batch), r->system,
-               Thousands(r->events_per_s), r->requests_per_s ? Thousands(*r->requests_per_s) : "–",
-               Ms(r->p50_ms), Ms(r->p99_ms), Ms(r->p999_ms), Ratio(*r, "vs_postgres"),
-               Ratio(*r, "vs_redis"), Ratio(*r, "vs_rocksdb_group"), MiB(r->rss_peak_bytes),
-               r->disk_bytes_per_event ? absl::StrFormat("%.0f", *r->disk_bytes_per_event) : "–"});
+      out += Row({std::to_string(r->clients), std::to_string(r->batch), r->system,
+                  Thousands(r->events_per_s),
+                  r->requests_per_s ? Thousands(*r->requests_per_s) : "–", Ms(r->p50_ms),
+                  Ms(r->p99_ms), Ms(r->p999_ms), Ratio(*r, "vs_postgres"), Ratio(*r, "vs_redis"),
+                  Ratio(*r, "vs_rocksdb_group"), Cpu(*r), MiB(r->rss_peak_bytes), disk(r)});
     }
     out += "\n";
   }
@@ -206,31 +227,38 @@ std::string Markdown(const std::vector<Record>& records) {
     out +=
         "### fanout — live subscribers while writers append; delay from the append's "
         "acknowledgement to receipt\n\n";
-    const std::vector<std::string> head = {"subscribers", "appended events/s",
-                                           "deliveries",  "every subscriber saw every event",
-                                           "p50 ms",      "p99 ms",
-                                           "p99.9 ms",    "max ms",
+    const std::vector<std::string> head = {"subscribers",
+                                           "appended events/s",
+                                           "deliveries",
+                                           "every subscriber saw every event",
+                                           "p50 ms",
+                                           "p99 ms",
+                                           "p99.9 ms",
+                                           "max ms",
+                                           "server CPU µs/delivery",
                                            "peak RSS"};
     out += Row(head) + Rule(head.size());
     for (const Record* r : fanout) {
-      out += Row({std::to_string(r->clients), Thousands(r->events_per_s),
-                  ExtraText(*r, "deliveries"), ExtraText(*r, "all_delivered"), Ms(r->p50_ms),
-                  Ms(r->p99_ms), Ms(r->p999_ms), Ms(r->max_ms), MiB(r->rss_peak_bytes)});
+      out +=
+          Row({std::to_string(r->clients), Thousands(r->events_per_s), ExtraText(*r, "deliveries"),
+               ExtraText(*r, "all_delivered"), Ms(r->p50_ms), Ms(r->p99_ms), Ms(r->p999_ms),
+               Ms(r->max_ms), ExtraText(*r, "server_cpu_us_per_delivery"), MiB(r->rss_peak_bytes)});
     }
     out += "\n";
   }
   if (auto catchup = Of(records, "catchup"); !catchup.empty()) {
     out += "### catchup — read the whole log from position 1\n\n";
-    const std::vector<std::string> head = {"system",           "method",   "events",
-                                           "seconds",          "events/s", "wijkboek ÷ postgres",
-                                           "wijkboek ÷ redis", "peak RSS", "disk B/event"};
+    const std::vector<std::string> head = {"system",           "method",
+                                           "events",           "seconds",
+                                           "events/s",         "wijkboek ÷ postgres",
+                                           "wijkboek ÷ redis", "CPU µs/event, server + client",
+                                           "peak RSS",         "disk B/event"};
     out += Row(head) + Rule(head.size());
     for (const Record* r : catchup) {
-      out +=
-          Row({r->system, r->method, Thousands(static_cast<double>(r->events)),
-               absl::StrFormat("%.2f", r->seconds), Thousands(r->events_per_s),
-               Ratio(*r, "vs_postgres"), Ratio(*r, "vs_redis"), MiB(r->rss_peak_bytes),
-               r->disk_bytes_per_event ? absl::StrFormat("%.0f", *r->disk_bytes_per_event) : "–"});
+      out += Row({r->system, r->method, Thousands(static_cast<double>(r->events)),
+                  absl::StrFormat("%.2f", r->seconds), Thousands(r->events_per_s),
+                  Ratio(*r, "vs_postgres"), Ratio(*r, "vs_redis"), Cpu(*r), MiB(r->rss_peak_bytes),
+                  disk(r)});
     }
     out += "\n";
   }

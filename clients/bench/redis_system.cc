@@ -158,7 +158,11 @@ absl::StatusOr<std::unique_ptr<LoadClient>> RedisSystem::NewAppendClient(int ind
   return std::make_unique<RedisAppendClient>(*std::move(c), script_sha_, index, batch);
 }
 
-absl::StatusOr<std::vector<CatchupResult>> RedisSystem::CatchUp(std::uint64_t expected) {
+std::vector<CatchupMethod> RedisSystem::CatchupMethods() {
+  return {{absl::StrCat("XRANGE pages of ", page_), [this] { return ReadAll(); }}};
+}
+
+absl::StatusOr<CatchupCount> RedisSystem::ReadAll() const {
   auto c = Connect(address_);
   if (!c.ok()) return c.status();
   const std::string count = std::to_string(page_);
@@ -180,11 +184,22 @@ absl::StatusOr<std::vector<CatchupResult>> RedisSystem::CatchUp(std::uint64_t ex
     if (entries->elements < static_cast<std::size_t>(page_)) break;
     from = "(" + Text(entries->element[entries->elements - 1]->element[0]);
   }
-  const double seconds = Seconds(Clock::now() - start);
-  if (n < expected || payload_bytes == 0) {
-    return absl::DataLossError(absl::StrCat("redis returned ", n, " events, expected ", expected));
+  if (n > 0 && payload_bytes == 0) return absl::DataLossError("redis: events without payload");
+  return CatchupCount{n, Seconds(Clock::now() - start)};
+}
+
+std::optional<double> RedisSystem::ServerCpuSeconds() {
+  auto c = Connect(address_);
+  if (!c.ok()) return std::nullopt;
+  auto info = Command(c->get(), {"INFO", "cpu"});
+  if (!info.ok()) return std::nullopt;
+  const std::string text = Text(info->get());
+  double user = 0, sys = 0;
+  if (!absl::SimpleAtod(InfoField(text, "used_cpu_user"), &user) ||
+      !absl::SimpleAtod(InfoField(text, "used_cpu_sys"), &sys)) {
+    return std::nullopt;
   }
-  return std::vector<CatchupResult>{{absl::StrCat("XRANGE pages of ", page_), n, seconds}};
+  return user + sys;
 }
 
 void RedisSystem::EndWorkload(Record& record) {

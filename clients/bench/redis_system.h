@@ -29,13 +29,17 @@ class RedisSystem final : public System {
   std::string name() const override { return "redis"; }
   absl::Status Reset() override;
   absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index, int batch) override;
-  absl::StatusOr<std::vector<CatchupResult>> CatchUp(std::uint64_t expected) override;
+  std::vector<CatchupMethod> CatchupMethods() override;
   void EndWorkload(Record& record) override;
+  // From INFO cpu (used_cpu_user + used_cpu_sys).
+  std::optional<double> ServerCpuSeconds() override;
 
  private:
   std::string address_;
   int page_;
   std::string script_sha_;  // of the append script, loaded by Reset
+
+  absl::StatusOr<CatchupCount> ReadAll() const;
 };
 
 }  // namespace bench

@@ -32,7 +32,7 @@ class RocksdbSystem final : public System {
   std::string name() const override { return "rocksdb"; }
   absl::Status Reset() override;
   absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index, int batch) override;
-  absl::StatusOr<std::vector<CatchupResult>> CatchUp(std::uint64_t expected) override;
+  std::vector<CatchupMethod> CatchupMethods() override;
   void EndWorkload(Record& record) override;
 
   // Shared by the clients: the log's head, under mu.

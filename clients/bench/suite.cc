@@ -39,6 +39,20 @@ absl::StatusOr<std::vector<std::unique_ptr<LoadClient>>> AppendClients(System& s
   return out;
 }
 
+// CPU per event on each side, and how much of the machine both sides used together: on a 2-core
+// machine, a run near 2 cores is bound by CPU, not by the disk.
+void AddCpu(const LoopResult& loop, Record& r) {
+  if (r.events == 0 || loop.seconds <= 0) return;
+  const double events = static_cast<double>(r.events);
+  r.extra["client_cpu_us_per_event"] = loop.client_cpu_seconds * 1e6 / events;
+  double cores = loop.client_cpu_seconds / loop.seconds;
+  if (loop.server_cpu_seconds) {
+    r.extra["server_cpu_us_per_event"] = *loop.server_cpu_seconds * 1e6 / events;
+    cores += *loop.server_cpu_seconds / loop.seconds;
+  }
+  r.extra["cpu_cores_used"] = cores;
+}
+
 // One append configuration against one system, on an emptied store.
 absl::StatusOr<Record> MeasureAppend(System& system, int clients, int batch,
                                      const LoopLimits& limits) {
@@ -46,7 +60,9 @@ absl::StatusOr<Record> MeasureAppend(System& system, int clients, int batch,
   auto loaders = AppendClients(system, clients, batch);
   if (!loaders.ok()) return loaders.status();
   system.BeginWorkload();
-  auto loop = RunClosedLoop(*loaders, limits);
+  LoopLimits with_cpu = limits;
+  with_cpu.server_cpu = [&system] { return system.ServerCpuSeconds(); };
+  auto loop = RunClosedLoop(*loaders, with_cpu);
   loaders->clear();  // connections closed before the next Reset stops the server
   if (!loop.ok()) return loop.status();
   Record r;
@@ -60,6 +76,7 @@ absl::StatusOr<Record> MeasureAppend(System& system, int clients, int batch,
   r.events_per_s = static_cast<double>(r.events) / loop->seconds;
   r.requests_per_s = static_cast<double>(loop->requests) / loop->seconds;
   r.SetLatency(loop->latency);
+  AddCpu(*loop, r);
   system.EndWorkload(r);
   return r;
 }
@@ -76,20 +93,35 @@ absl::StatusOr<std::vector<Record>> MeasureCatchup(System& system, std::uint64_t
   loaders->clear();
   if (!filled.ok()) return Annotate(filled.status(), "filling");
   const std::uint64_t stored = filled->requests * static_cast<std::uint64_t>(batch);
-  system.BeginWorkload();
-  auto reads = system.CatchUp(stored);
-  if (!reads.ok()) return reads.status();
   std::vector<Record> out;
-  for (const CatchupResult& read : *reads) {
+  for (const CatchupMethod& method : system.CatchupMethods()) {
+    system.BeginWorkload();
+    const double client_cpu = ProcessCpuSeconds();
+    const std::optional<double> server_cpu = system.ServerCpuSeconds();
+    const Clock::time_point start = Clock::now();
+    auto read = method.read();
+    const double seconds = Seconds(Clock::now() - start);
+    LoopResult cpu;
+    cpu.client_cpu_seconds = ProcessCpuSeconds() - client_cpu;
+    if (auto end = system.ServerCpuSeconds(); server_cpu && end) {
+      cpu.server_cpu_seconds = *end - *server_cpu;
+    }
+    if (!read.ok()) return Annotate(read.status(), method.name);
+    if (read->events < stored) {
+      return absl::DataLossError(absl::StrCat(method.name, " read ", read->events,
+                                              " events; the store holds at least ", stored));
+    }
     Record r;
     r.system = system.name();
     r.workload = "catchup";
-    r.method = read.method;
+    r.method = method.name;
     r.clients = 1;
     r.batch = 0;
-    r.seconds = read.seconds;
-    r.events = read.events;
-    r.events_per_s = static_cast<double>(read.events) / read.seconds;
+    r.seconds = read->seconds.value_or(seconds);
+    r.events = read->events;
+    r.events_per_s = static_cast<double>(read->events) / r.seconds;
+    cpu.seconds = r.seconds;
+    AddCpu(cpu, r);
     r.extra["fill_events_per_s"] = static_cast<double>(stored) / filled->seconds;
     r.extra["fill_clients"] = clients;
     r.extra["fill_batch"] = batch;

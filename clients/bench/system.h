@@ -6,7 +6,9 @@
 // Threads: one thread (the suite's) calls these methods; the LoadClients a system hands out are
 // each used by one driver thread at a time, concurrently with each other.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,10 +19,18 @@
 
 namespace bench {
 
-struct CatchupResult {
-  std::string method;  // e.g. "Read", "Subscribe", "SELECT pages of 5000"
+// What one full read returned: the events, and the seconds it took when the method timed itself
+// (to leave out opening a store); otherwise the suite times the whole call.
+struct CatchupCount {
   std::uint64_t events = 0;
-  double seconds = 0;
+  std::optional<double> seconds;
+};
+
+// One way to read every stored event from the start, in order: `read` checks the order and
+// returns the count. The suite times it and measures CPU around it.
+struct CatchupMethod {
+  std::string name;  // e.g. "Read", "Subscribe", "SELECT pages of 5000"
+  std::function<absl::StatusOr<CatchupCount>()> read;
 };
 
 class System {
@@ -39,15 +49,17 @@ class System {
   [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index,
                                                                                     int batch) = 0;
 
-  // Reads every stored event from the start, in order, once per method the system offers, and
-  // checks that it got `expected` events in order.
-  [[nodiscard]] virtual absl::StatusOr<std::vector<CatchupResult>> CatchUp(
-      std::uint64_t expected) = 0;
+  // The ways this system reads its whole store back (valid until the next Reset).
+  virtual std::vector<CatchupMethod> CatchupMethods() = 0;
 
   // Around each measured workload: memory and disk figures for the record (where the system has
   // them; only wijkboekd's memory is measured).
   virtual void BeginWorkload() {}
   virtual void EndWorkload(Record& record) {}
+  // The server's CPU seconds so far (user + system, all its threads or processes), so that a run
+  // can say how much CPU each event cost it; nullopt when the system cannot tell (raw RocksDB
+  // runs inside the benchmark, whose own CPU is counted as the client's).
+  virtual std::optional<double> ServerCpuSeconds() { return std::nullopt; }
 };
 
 }  // namespace bench

@@ -1,12 +1,15 @@
 #include "clients/bench/wijkboek_system.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "clients/bench/child_process.h"
 #include "clients/bench/process_stats.h"
+#include "clients/bench/raw_catchup.h"
 #include "clients/cli/importer.h"
 
 namespace bench {
@@ -17,6 +20,8 @@ namespace v1 = wijkboek::v1;
 constexpr char kPillar[] = "bench";
 constexpr char kGoal[] = "bench-doel";
 constexpr auto kTimeout = std::chrono::seconds(60);
+// A whole-log read that takes longer is stuck, not slow.
+constexpr auto kCatchupDeadline = std::chrono::minutes(10);
 
 class AppendAdapter final : public LoadClient {
  public:
@@ -35,7 +40,7 @@ absl::Status Annotate(const absl::Status& s, std::string_view what) {
 // Reads the whole log with Read; checks the positions run 1, 2, 3, ...
 absl::StatusOr<std::uint64_t> ReadWholeLog(const wijkboek::client::EventLogClient& client) {
   v1::ReadRequest request;
-  auto reader = client.Read(request);
+  auto reader = client.Read(request, std::chrono::system_clock::now() + kCatchupDeadline);
   v1::Event event;
   std::uint64_t n = 0;
   while (reader->Next(&event)) {
@@ -46,28 +51,6 @@ absl::StatusOr<std::uint64_t> ReadWholeLog(const wijkboek::client::EventLogClien
   }
   if (absl::Status s = reader->Finish(); !s.ok()) return Annotate(s, "Read");
   return n;
-}
-
-// Subscribes from position 1 and reads until the caught_up marker.
-absl::StatusOr<std::uint64_t> SubscribeToHead(const wijkboek::client::EventLogClient& client) {
-  v1::SubscribeRequest request;
-  request.set_from_position(1);
-  auto reader = client.Subscribe(request);
-  v1::SubscribeResponse response;
-  std::uint64_t n = 0;
-  while (reader->Next(&response)) {
-    if (response.has_event()) {
-      if (response.event().position() != ++n) {
-        return absl::DataLossError(absl::StrCat("Subscribe: position ", response.event().position(),
-                                                " where ", n, " was expected"));
-      }
-    } else if (response.message_case() == v1::SubscribeResponse::kCaughtUp) {
-      reader->Cancel();
-      (void)reader->Finish();
-      return n;
-    }
-  }
-  return Annotate(reader->Finish(), "Subscribe ended before caught_up");
 }
 
 v1::AppendRequest SetupRequest() {
@@ -168,21 +151,19 @@ absl::StatusOr<std::unique_ptr<LoadClient>> WijkboekSystem::NewAppendClient(int 
   return std::make_unique<AppendAdapter>(*std::move(writer));
 }
 
-absl::StatusOr<std::vector<CatchupResult>> WijkboekSystem::CatchUp(std::uint64_t expected) {
-  std::vector<CatchupResult> out;
-  const auto client = Client();
-  for (const char* method : {"Read", "Subscribe"}) {
-    const Clock::time_point start = Clock::now();
-    auto n = std::string_view(method) == "Read" ? ReadWholeLog(client) : SubscribeToHead(client);
-    const double seconds = Seconds(Clock::now() - start);
+std::vector<CatchupMethod> WijkboekSystem::CatchupMethods() {
+  // Read and Subscribe as a lean client (events kept as the bytes that arrived, like the peers'
+  // rows), then Read through the typed client, which parses every event into its message.
+  const auto count = [](absl::StatusOr<std::uint64_t> n) -> absl::StatusOr<CatchupCount> {
     if (!n.ok()) return n.status();
-    if (*n < expected) {
-      return absl::DataLossError(
-          absl::StrCat(method, " returned ", *n, " events; the log holds at least ", expected));
-    }
-    out.push_back({method, *n, seconds});
-  }
-  return out;
+    return CatchupCount{*n, std::nullopt};
+  };
+  return {
+      {"Read", [this, count] { return count(RawCatchUp(OwnChannel(address()), token(), false)); }},
+      {"Subscribe",
+       [this, count] { return count(RawCatchUp(OwnChannel(address()), token(), true)); }},
+      {"Read, parsed", [this, count] { return count(ReadWholeLog(Client())); }},
+  };
 }
 
 absl::Status WijkboekSystem::Import(const std::string& programme_file) {
@@ -198,12 +179,37 @@ absl::Status WijkboekSystem::Import(const std::string& programme_file) {
   return absl::OkStatus();
 }
 
-void WijkboekSystem::BeginWorkload() { ResetPeakResident(server_.pid()); }
+std::optional<double> WijkboekSystem::ServerCpuSeconds() { return CpuSeconds(server_.pid()); }
+
+void WijkboekSystem::BeginWorkload() {
+  ResetPeakResident(server_.pid());
+  threads_at_begin_ = ThreadCpuSeconds(server_.pid());
+  begin_ = Clock::now();
+}
 
 void WijkboekSystem::EndWorkload(Record& record) {
   record.rss_peak_bytes = PeakResidentBytes(server_.pid());
   record.rss_bytes = ResidentBytes(server_.pid());
   if (fresh_rss_) record.extra["rss_fresh_bytes"] = *fresh_rss_;
+  // A thread near 100 % of the wall time bounds the throughput by itself (the writer, say).
+  const double wall = Seconds(Clock::now() - begin_);
+  std::vector<std::pair<double, std::string>> busiest;
+  for (const auto& [tid, now] : ThreadCpuSeconds(server_.pid())) {
+    auto before = threads_at_begin_.find(tid);
+    const double used =
+        now.seconds - (before == threads_at_begin_.end() ? 0 : before->second.seconds);
+    busiest.emplace_back(used / wall, now.name);
+  }
+  std::sort(busiest.rbegin(), busiest.rend());
+  if (!busiest.empty() && wall > 0) {
+    record.extra["server_busiest_thread_share"] = busiest[0].first;
+    std::string top;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, busiest.size()); ++i) {
+      absl::StrAppend(&top, i ? ", " : "", busiest[i].second, " ",
+                      static_cast<int>(busiest[i].first * 100 + 0.5), "%");
+    }
+    record.extra["server_busiest_threads"] = top;
+  }
   auto head = Client().GetHead();
   if (head.ok() && head->position() > 0) {
     record.disk_bytes_per_event =

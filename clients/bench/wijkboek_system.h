@@ -11,11 +11,13 @@
 // Threads: the System methods on the suite's thread; each Writer on one thread at a time.
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "clients/bench/event_bytes.h"
+#include "clients/bench/process_stats.h"
 #include "clients/bench/system.h"
 #include "clients/bench/wijkboek_server.h"
 #include "clients/cli/event_log_client.h"
@@ -54,9 +56,10 @@ class WijkboekSystem final : public System {
   std::string name() const override { return "wijkboek"; }
   absl::Status Reset() override;
   absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index, int batch) override;
-  absl::StatusOr<std::vector<CatchupResult>> CatchUp(std::uint64_t expected) override;
+  std::vector<CatchupMethod> CatchupMethods() override;
   void BeginWorkload() override;
   void EndWorkload(Record& record) override;
+  std::optional<double> ServerCpuSeconds() override;
 
   // A writer for workloads that need the positions (fan-out) or their own mix (views).
   [[nodiscard]] absl::StatusOr<std::unique_ptr<WijkboekWriter>> NewWriter(int index, int batch);
@@ -75,6 +78,9 @@ class WijkboekSystem final : public System {
   WijkboekServer server_;
   std::string work_dir_;
   std::optional<std::uint64_t> fresh_rss_;  // wijkboekd's RSS right after Reset
+  // Per-thread CPU of wijkboekd at BeginWorkload, to find the busiest threads at the end.
+  std::map<pid_t, ThreadCpu> threads_at_begin_;
+  Clock::time_point begin_;
 };
 
 }  // namespace bench
