@@ -159,8 +159,10 @@ class Suite {
 
  private:
   absl::Status MakeSystems() {
+    // Only append and catch-up compare systems; fan-out and views need wijkboek alone.
+    const bool compared = Wants(config_.workloads, "append") || Wants(config_.workloads, "catchup");
     for (const std::string& name : config_.systems) {
-      if (name == "wijkboek") continue;  // below: fan-out and views need it as well
+      if (name == "wijkboek" || !compared) continue;
       if (name == "postgres") {
         if (config_.postgres.empty()) {
           return absl::InvalidArgumentError(

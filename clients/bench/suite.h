@@ -22,7 +22,7 @@ struct SuiteConfig {
   std::vector<std::string> systems = {"wijkboek", "postgres", "redis", "rocksdb"};
   std::vector<int> clients = {1, 8, 32, 128};
   std::vector<int> batches = {1, 10, 100};
-  std::vector<int> groups = {1, 128, 3200};  // raw RocksDB's group sizes
+  std::vector<int> groups = {1, 8, 32, 128, 3200};  // raw RocksDB's group sizes
   std::vector<int> subscribers = {1, 10, 100, 1000};
   double seconds = 3;   // measured window of each append run
   double warmup = 0.5;  // not counted, before each window
