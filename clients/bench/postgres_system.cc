@@ -145,7 +145,7 @@ absl::Status PostgresSystem::Reset() {
 
 std::optional<double> PostgresSystem::ServerCpuSeconds() {
   if (postmaster_ <= 0) return std::nullopt;
-  return CpuSecondsWithChildren(postmaster_);
+  return CpuSecondsWithLiveChildren(postmaster_);
 }
 
 absl::StatusOr<std::unique_ptr<LoadClient>> PostgresSystem::NewAppendClient(int index, int batch) {
@@ -171,6 +171,8 @@ absl::StatusOr<CatchupCount> PostgresSystem::ReadAll() const {
       2, nullptr));
   if (absl::Status s = Check(c, prepared.get(), "PREPARE page"); !s.ok()) return s;
 
+  const pid_t backend = PQbackendPID(c);  // the server process that serves this read
+  const std::optional<double> backend_cpu = CpuSeconds(backend);
   const Clock::time_point start = Clock::now();
   std::uint64_t n = 0;
   std::uint64_t last = 0;
@@ -194,7 +196,11 @@ absl::StatusOr<CatchupCount> PostgresSystem::ReadAll() const {
     if (count < page_) break;
   }
   if (n > 0 && payload_bytes == 0) return absl::DataLossError("postgres: events without payload");
-  return CatchupCount{n, Seconds(Clock::now() - start)};
+  CatchupCount count{n, Seconds(Clock::now() - start), std::nullopt};
+  if (auto end = CpuSeconds(backend); backend_cpu && end) {
+    count.server_cpu_seconds = *end - *backend_cpu;
+  }
+  return count;
 }
 
 void PostgresSystem::EndWorkload(Record& record) {

@@ -41,7 +41,8 @@ class PostgresSystem final : public System {
   absl::StatusOr<std::unique_ptr<LoadClient>> NewAppendClient(int index, int batch) override;
   std::vector<CatchupMethod> CatchupMethods() override;
   void EndWorkload(Record& record) override;
-  // The postmaster and every backend (found through postmaster.pid in the data directory).
+  // The postmaster and its live backends and workers (found through postmaster.pid in the data
+  // directory).
   std::optional<double> ServerCpuSeconds() override;
 
  private:

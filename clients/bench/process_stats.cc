@@ -60,8 +60,8 @@ std::optional<double> CpuSeconds(pid_t pid, bool reaped_children) {
   return stat->Seconds(11, reaped_children ? 14 : 12);
 }
 
-std::optional<double> CpuSecondsWithChildren(pid_t pid) {
-  std::optional<double> total = CpuSeconds(pid, /*reaped_children=*/true);
+std::optional<double> CpuSecondsWithLiveChildren(pid_t pid) {
+  std::optional<double> total = CpuSeconds(pid);
   if (!total) return std::nullopt;
   std::error_code ec;
   for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;

@@ -21,9 +21,11 @@ bool ResetPeakResident(pid_t pid);
 // CPU seconds (user + system) `pid` has used so far; with `reaped_children`, plus those of its
 // children it has waited for. nullopt when the process is not there.
 std::optional<double> CpuSeconds(pid_t pid, bool reaped_children = false);
-// CPU seconds of `pid`, its reaped children and its live children: a server that forks a process
-// per connection (PostgreSQL) as one figure.
-std::optional<double> CpuSecondsWithChildren(pid_t pid);
+// CPU seconds of `pid` and its live children: a server that forks a process per connection
+// (PostgreSQL) as one figure. Children that exit are not counted (their time moves to the
+// parent's reaped-children total at an instant no snapshot can pin down), so measure windows in
+// which the connections stay open.
+std::optional<double> CpuSecondsWithLiveChildren(pid_t pid);
 
 // CPU seconds per thread of `pid` (thread id -> seconds), and each thread's name.
 struct ThreadCpu {

@@ -235,7 +235,7 @@ std::string Markdown(const std::vector<Record>& records) {
                                            "p99 ms",
                                            "p99.9 ms",
                                            "max ms",
-                                           "server CPU µs/delivery",
+                                           "server CPU µs/delivery, appends included",
                                            "peak RSS"};
     out += Row(head) + Rule(head.size());
     for (const Record* r : fanout) {

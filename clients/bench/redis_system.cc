@@ -185,7 +185,7 @@ absl::StatusOr<CatchupCount> RedisSystem::ReadAll() const {
     from = "(" + Text(entries->element[entries->elements - 1]->element[0]);
   }
   if (n > 0 && payload_bytes == 0) return absl::DataLossError("redis: events without payload");
-  return CatchupCount{n, Seconds(Clock::now() - start)};
+  return CatchupCount{n, Seconds(Clock::now() - start), std::nullopt};
 }
 
 std::optional<double> RedisSystem::ServerCpuSeconds() {

@@ -155,7 +155,7 @@ std::vector<CatchupMethod> RocksdbSystem::CatchupMethods() {
              double seconds = 0;
              auto n = IterateEvents(dir_, &seconds);
              if (!n.ok()) return n.status();
-             return CatchupCount{*n, seconds};
+             return CatchupCount{*n, seconds, std::nullopt};
            }},
           {"ScanAll", [this]() -> absl::StatusOr<CatchupCount> {
              storage::Position head = 0;
@@ -173,7 +173,7 @@ std::vector<CatchupMethod> RocksdbSystem::CatchupMethods() {
              });
              if (!s.ok()) return s;
              if (!order.ok()) return order;
-             return CatchupCount{n, std::nullopt};
+             return CatchupCount{n, std::nullopt, std::nullopt};
            }}};
 }
 

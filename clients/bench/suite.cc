@@ -106,6 +106,7 @@ absl::StatusOr<std::vector<Record>> MeasureCatchup(System& system, std::uint64_t
     if (auto end = system.ServerCpuSeconds(); server_cpu && end) {
       cpu.server_cpu_seconds = *end - *server_cpu;
     }
+    if (read.ok() && read->server_cpu_seconds) cpu.server_cpu_seconds = read->server_cpu_seconds;
     if (!read.ok()) return Annotate(read.status(), method.name);
     if (read->events < stored) {
       return absl::DataLossError(absl::StrCat(method.name, " read ", read->events,

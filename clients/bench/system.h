@@ -20,10 +20,12 @@
 namespace bench {
 
 // What one full read returned: the events, and the seconds it took when the method timed itself
-// (to leave out opening a store); otherwise the suite times the whole call.
+// (to leave out opening a store); otherwise the suite times the whole call. Likewise the server's
+// CPU seconds, when the method measured them itself (the one PostgreSQL backend that served it).
 struct CatchupCount {
   std::uint64_t events = 0;
   std::optional<double> seconds;
+  std::optional<double> server_cpu_seconds;
 };
 
 // One way to read every stored event from the start, in order: `read` checks the order and

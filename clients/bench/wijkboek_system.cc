@@ -156,7 +156,7 @@ std::vector<CatchupMethod> WijkboekSystem::CatchupMethods() {
   // rows), then Read through the typed client, which parses every event into its message.
   const auto count = [](absl::StatusOr<std::uint64_t> n) -> absl::StatusOr<CatchupCount> {
     if (!n.ok()) return n.status();
-    return CatchupCount{*n, std::nullopt};
+    return CatchupCount{*n, std::nullopt, std::nullopt};
   };
   return {
       {"Read", [this, count] { return count(RawCatchUp(OwnChannel(address()), token(), false)); }},
