@@ -10,9 +10,11 @@ WIJKBOEK_PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   librocksdb-dev libssl-dev libboost-dev libspdlog-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev libhiredis-dev
 )
-# Only deploy/test: the browser the dashboard's tests drive (tests/e2e).
-WIJKBOEK_TEST_PACKAGES=(chromium)
+# Only deploy/test: the browser the dashboard's tests drive (tests/e2e), and the peers the
+# benchmark's smoke test starts (clients/bench/run --smoke).
+WIJKBOEK_TEST_PACKAGES=(chromium postgresql redis-server redis-tools)
 # deploy/test and deploy/fuzz: clang and its runtimes (libFuzzer, ASan, UBSan) for tests/fuzz.
 WIJKBOEK_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 

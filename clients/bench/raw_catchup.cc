@@ -1,0 +1,155 @@
+#include "clients/bench/raw_catchup.h"
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "clients/cli/event_log_client.h"
+#include "wijkboek/v1/eventlog.pb.h"
+
+namespace bench {
+namespace {
+
+namespace v1 = wijkboek::v1;
+
+// A little of the wire format: enough to find the position without parsing the rest.
+class Prefix {
+ public:
+  explicit Prefix(const grpc::ByteBuffer& buffer) {
+    std::vector<grpc::Slice> slices;
+    (void)buffer.Dump(&slices);
+    for (const auto& s : slices) {
+      for (std::size_t i = 0; i < s.size() && size_ < bytes_.size(); ++i)
+        bytes_[size_++] = s.begin()[i];
+      if (size_ == bytes_.size()) break;
+    }
+  }
+
+  std::optional<std::uint64_t> Varint() {
+    std::uint64_t value = 0;
+    for (int shift = 0; at_ < size_ && shift < 64; shift += 7) {
+      const std::uint8_t b = bytes_[at_++];
+      value |= std::uint64_t{b & 0x7fu} << shift;
+      if ((b & 0x80) == 0) return value;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::array<std::uint8_t, 32> bytes_{};
+  std::size_t size_ = 0;
+  std::size_t at_ = 0;
+};
+
+// The position of an Event (field 1, a varint, which protobuf writes first).
+std::optional<std::uint64_t> EventPosition(Prefix& p) {
+  if (p.Varint() != std::optional<std::uint64_t>(0x08)) return std::nullopt;
+  return p.Varint();
+}
+
+// One streaming call through the generic stub; its callbacks run on gRPC's threads, one at a time.
+class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  RawStream(grpc::GenericStub& stub, const std::string& token, bool subscribe)
+      : subscribe_(subscribe) {
+    context_.AddMetadata("authorization", "Bearer " + token);
+    // A whole-log read that takes longer is stuck, not slow.
+    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+    std::string request;
+    if (subscribe) {
+      v1::SubscribeRequest r;
+      r.set_from_position(1);
+      r.SerializeToString(&request);
+    } else {
+      v1::ReadRequest r;
+      r.SerializeToString(&request);
+    }
+    grpc::Slice slice(request);
+    request_ = grpc::ByteBuffer(&slice, 1);
+    stub.PrepareBidiStreamingCall(
+        &context_, subscribe ? "/wijkboek.v1.EventLog/Subscribe" : "/wijkboek.v1.EventLog/Read",
+        grpc::StubOptions(), this);
+    StartWrite(&request_);
+    StartWritesDone();
+    StartRead(&in_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows
+    Prefix p(in_);
+    std::optional<std::uint64_t> position;
+    if (subscribe_) {
+      const auto tag = p.Varint();
+      if (tag == std::optional<std::uint64_t>(0x10)) {  // caught_up: history is complete
+        caught_up_ = true;
+        context_.TryCancel();
+        return;
+      }
+      if (tag != std::optional<std::uint64_t>(0x0a)) return StartRead(&in_);  // a checkpoint
+      (void)p.Varint();                                                       // the event's length
+    }
+    position = EventPosition(p);
+    if (!position || *position != events_ + 1) {
+      error_ = absl::DataLossError(
+          absl::StrCat("position ", position.value_or(0), " where ", events_ + 1, " was expected"));
+      context_.TryCancel();
+      return;
+    }
+    ++events_;
+    StartRead(&in_);
+  }
+
+  void OnWriteDone(bool) override {}
+  void OnWritesDoneDone(bool) override {}
+
+  void OnDone(const grpc::Status& status) override {
+    std::lock_guard lock(mu_);
+    status_ = status;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  absl::StatusOr<std::uint64_t> Await() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return done_; });
+    if (!error_.ok()) return error_;
+    if (subscribe_ && !caught_up_) {
+      return absl::Status(
+          wijkboek::client::FromGrpcStatus(status_).code(),
+          absl::StrCat("Subscribe ended before caught_up: ", status_.error_message()));
+    }
+    if (!subscribe_ && !status_.ok()) return wijkboek::client::FromGrpcStatus(status_);
+    return events_;
+  }
+
+ private:
+  const bool subscribe_;
+  grpc::ClientContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer in_;
+  // Only on the reactor's callbacks until done_; read by Await afterwards.
+  std::uint64_t events_ = 0;
+  bool caught_up_ = false;
+  absl::Status error_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;    // guarded by mu_
+  grpc::Status status_;  // guarded by mu_
+};
+
+}  // namespace
+
+absl::StatusOr<std::uint64_t> RawCatchUp(std::shared_ptr<grpc::Channel> channel,
+                                         const std::string& token, bool subscribe) {
+  grpc::GenericStub stub(channel);
+  RawStream stream(stub, token, subscribe);
+  return stream.Await();
+}
+
+}  // namespace bench
