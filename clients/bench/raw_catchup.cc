@@ -1,6 +1,8 @@
 #include "clients/bench/raw_catchup.h"
 
+#include <google/protobuf/arena.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 
 #include <array>
 #include <condition_variable>
@@ -55,15 +57,17 @@ std::optional<std::uint64_t> EventPosition(Prefix& p) {
 // One streaming call through the generic stub; its callbacks run on gRPC's threads, one at a time.
 class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  RawStream(grpc::GenericStub& stub, const std::string& token, bool subscribe)
-      : subscribe_(subscribe) {
+  RawStream(grpc::GenericStub& stub, const std::string& token, CatchUpCall call)
+      : call_(call),
+        subscribe_(call == CatchUpCall::kSubscribe || call == CatchUpCall::kSubscribeBatched) {
     context_.AddMetadata("authorization", "Bearer " + token);
     // A whole-log read that takes longer is stuck, not slow.
     context_.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
     std::string request;
-    if (subscribe) {
+    if (subscribe_) {
       v1::SubscribeRequest r;
       r.set_from_position(1);
+      if (call == CatchUpCall::kSubscribeBatched) r.set_batch_events(kSubscribeBatchEvents);
       r.SerializeToString(&request);
     } else {
       v1::ReadRequest r;
@@ -72,7 +76,10 @@ class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::B
     grpc::Slice slice(request);
     request_ = grpc::ByteBuffer(&slice, 1);
     stub.PrepareBidiStreamingCall(
-        &context_, subscribe ? "/wijkboek.v1.EventLog/Subscribe" : "/wijkboek.v1.EventLog/Read",
+        &context_,
+        subscribe_                           ? "/wijkboek.v1.EventLog/Subscribe"
+        : call == CatchUpCall::kReadBatches ? "/wijkboek.v1.EventLog/ReadBatches"
+                                             : "/wijkboek.v1.EventLog/Read",
         grpc::StubOptions(), this);
     StartWrite(&request_);
     StartWritesDone();
@@ -82,6 +89,9 @@ class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::B
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows
+    if (call_ == CatchUpCall::kReadBatches || call_ == CatchUpCall::kSubscribeBatched) {
+      return OnBatch();
+    }
     Prefix p(in_);
     std::optional<std::uint64_t> position;
     if (subscribe_) {
@@ -103,6 +113,43 @@ class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::B
     }
     ++events_;
     StartRead(&in_);
+  }
+
+  // Parses the message (an EventBatch, or a SubscribeResponse holding one) on the arena and checks
+  // its events' positions.
+  void OnBatch() {
+    arena_.Reset();
+    grpc::ProtoBufferReader reader(&in_);
+    const google::protobuf::RepeatedPtrField<v1::Event>* events = nullptr;
+    if (subscribe_) {
+      auto* response = google::protobuf::Arena::CreateMessage<v1::SubscribeResponse>(&arena_);
+      if (!response->ParseFromZeroCopyStream(&reader)) return Fail("a SubscribeResponse");
+      if (response->has_caught_up()) {
+        caught_up_ = true;
+        context_.TryCancel();
+        return;
+      }
+      events = &response->events().events();
+    } else {
+      auto* batch = google::protobuf::Arena::CreateMessage<v1::EventBatch>(&arena_);
+      if (!batch->ParseFromZeroCopyStream(&reader)) return Fail("an EventBatch");
+      events = &batch->events();
+    }
+    for (const v1::Event& e : *events) {
+      if (e.position() != events_ + 1) {
+        error_ = absl::DataLossError(
+            absl::StrCat("position ", e.position(), " where ", events_ + 1, " was expected"));
+        context_.TryCancel();
+        return;
+      }
+      ++events_;
+    }
+    StartRead(&in_);
+  }
+
+  void Fail(const char* what) {
+    error_ = absl::DataLossError(absl::StrCat("a message does not parse as ", what));
+    context_.TryCancel();
   }
 
   void OnWriteDone(bool) override {}
@@ -129,7 +176,9 @@ class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::B
   }
 
  private:
+  const CatchUpCall call_;
   const bool subscribe_;
+  google::protobuf::Arena arena_;
   grpc::ClientContext context_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer in_;
@@ -146,9 +195,9 @@ class RawStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::B
 }  // namespace
 
 absl::StatusOr<std::uint64_t> RawCatchUp(std::shared_ptr<grpc::Channel> channel,
-                                         const std::string& token, bool subscribe) {
+                                         const std::string& token, CatchUpCall call) {
   grpc::GenericStub stub(channel);
-  RawStream stream(stub, token, subscribe);
+  RawStream stream(stub, token, call);
   return stream.Await();
 }
 
