@@ -19,6 +19,7 @@ enum class CatchUpCall {
   kRead,               // Read: one Event per message
   kSubscribe,          // Subscribe: one event per message
   kReadBatches,        // ReadBatches; each EventBatch parsed into typed Events (on an arena)
+  kReadBatchesLean,    // ReadBatches; only each event's position read from the bytes
   kSubscribeBatched,   // Subscribe with batch_events; each response parsed (on an arena)
 };
 

@@ -168,6 +168,8 @@ std::vector<CatchupMethod> WijkboekSystem::CatchupMethods() {
       {"Subscribe", [count, catch_up] { return count(catch_up(CatchUpCall::kSubscribe)); }},
       {"Read, parsed", [this, count] { return count(ReadWholeLog(Client())); }},
       {"ReadBatches", [count, catch_up] { return count(catch_up(CatchUpCall::kReadBatches)); }},
+      {"ReadBatches, lean",
+       [count, catch_up] { return count(catch_up(CatchUpCall::kReadBatchesLean)); }},
       {"Subscribe, batched",
        [count, catch_up] { return count(catch_up(CatchUpCall::kSubscribeBatched)); }},
   };

@@ -26,41 +26,69 @@ ReadBatchesReactor::ReadBatchesReactor(const storage::EventStore* store,
     Finish(*refused);
     return;
   }
-  Next();
+  pumping_ = true;
+  Pump();
 }
 
-absl::Status ReadBatchesReactor::Fill(std::string* batch) {
+ReadBatchesReactor::Batch ReadBatchesReactor::Produce() {
+  Batch out;
+  if (cursor_.Done()) return out;
   const std::uint64_t want = cursor_.Remaining();
   const bool whole_log = cursor_.request().stream().empty();
   const bool include_envelope = cursor_.request().include_envelope();
+  auto batch = std::make_unique<std::string>();
+  batch->reserve(kBatchBytes + kBatchBytes / 8);
   std::uint64_t taken = 0;
   std::uint64_t last = 0;  // position or revision of the last event taken
   bool stopped = false;
-  absl::Status s = cursor_.ScanRaw(*store_, [&](const storage::RawEvent& e) {
-    AppendBatchedEvent(e, include_envelope, batch);
+  out.status = cursor_.ScanRaw(*store_, [&](const storage::RawEvent& e) {
+    AppendBatchedEvent(e, include_envelope, batch.get());
     ++taken;
     last = whole_log ? e.fields.position : e.fields.stream_revision;
     stopped = taken >= want || batch->size() >= kBatchBytes;
     return !stopped;
   });
-  if (!s.ok()) return s;
+  if (!out.status.ok()) return out;
   cursor_.Advance(taken, last, stopped);
-  return absl::OkStatus();
+  out.bytes = std::move(batch);
+  return out;
 }
 
-void ReadBatchesReactor::Next() {
-  if (cursor_.Done()) return Finish(grpc::Status::OK);
-  auto batch = std::make_unique<std::string>();
-  batch->reserve(kBatchBytes + kBatchBytes / 8);
-  if (absl::Status s = Fill(batch.get()); !s.ok()) return Finish(ToGrpc(s));
-  if (batch->empty()) return Finish(grpc::Status::OK);
-  current_ = TakeBytes(std::move(batch));
-  StartWrite(&current_);
+void ReadBatchesReactor::Pump() {
+  for (;;) {
+    if (!ready_) ready_ = Produce();
+    std::unique_lock l(mu_);
+    if (broken_) {
+      pumping_ = false;
+      l.unlock();
+      return Finish(grpc::Status::CANCELLED);
+    }
+    if (writing_) {
+      pumping_ = false;  // OnWriteDone pumps again and writes ready_
+      return;
+    }
+    Batch next = std::move(*ready_);
+    ready_.reset();
+    if (!next.status.ok() || next.bytes == nullptr || next.bytes->empty()) {
+      pumping_ = false;
+      l.unlock();
+      return Finish(next.status.ok() ? grpc::Status::OK : ToGrpc(next.status));
+    }
+    writing_ = true;
+    l.unlock();
+    current_ = TakeBytes(std::move(next.bytes));
+    StartWrite(&current_);
+  }
 }
 
 void ReadBatchesReactor::OnWriteDone(bool ok) {
-  if (!ok) return Finish(grpc::Status::CANCELLED);
-  Next();
+  std::unique_lock l(mu_);
+  writing_ = false;
+  if (!ok) broken_ = true;
+  if (pumping_) return;  // the owner sees it when it has read the next batch
+  pumping_ = true;
+  l.unlock();
+  Pump();
 }
 
 }  // namespace api
