@@ -1,4 +1,4 @@
-// The batched read path's Event bytes against the slow path: for stored events and for envelopes
+// The batched read path's Event bytes (and ToProtoForwarding's) against the slow path: for stored events and for envelopes
 // built by hand (times around and before 1970, empty fields), AppendEventBytes must produce bytes
 // that parse to exactly the Event that ToProto fills (plus the envelope when asked for), and
 // EventBytesSize must be their length.
@@ -142,6 +142,14 @@ TEST_F(EventBytesStoreTest, StoredEventsMatchTheSlowPath) {
     return true;
   }).ok());
   ASSERT_EQ(stored.size(), payloads.size());
+  for (const storage::StoredEvent& e : stored) {
+    // The batched Subscribe's history: the payload forwarded as bytes must parse the same.
+    Event forwarded;
+    ToProtoForwarding(e, &forwarded);
+    Event parsed;
+    ASSERT_TRUE(parsed.ParseFromString(forwarded.SerializeAsString()));
+    EXPECT_TRUE(MessageDifferencer::Equals(parsed, SlowEvent(e, false))) << e.position;
+  }
   std::size_t i = 0;
   ASSERT_TRUE(store_->ScanAllRaw(0, false, [&](const storage::RawEvent& raw) {
     const storage::StoredEvent& e = stored[i++];

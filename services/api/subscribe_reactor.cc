@@ -54,8 +54,12 @@ absl::Status SubscribeReactor::ReadHistory(storage::Position from) {
   absl::Status inner;
   absl::Status s = store_->ScanAll(from, false, [&](const storage::StoredEvent& e) {
     auto m = std::make_shared<SubscribeResponse>();
-    inner = ToProto(e, m->mutable_event());
-    if (!inner.ok()) return false;
+    if (batch_events_ > 0) {
+      ToProtoForwarding(e, m->mutable_event());  // only forwarded: leave the payload as bytes
+    } else {
+      inner = ToProto(e, m->mutable_event());
+      if (!inner.ok()) return false;
+    }
     history_.push_back(std::move(m));
     return history_.size() < std::max(limits_.catch_up_batch, batch_events_);
   });
