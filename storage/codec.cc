@@ -136,6 +136,29 @@ absl::StatusOr<StoredEvent> DecodeEvent(Position position, absl::string_view val
   return event;
 }
 
+absl::StatusOr<RawEvent> DecodeRaw(Position position, absl::string_view value) {
+  const auto where = [position] { return absl::StrCat("event at position ", position, ": "); };
+  if (value.size() < kHashSize) {
+    return absl::DataLossError(
+        absl::StrCat(where(), "stored value has ", value.size(), " bytes, less than its hash"));
+  }
+  RawEvent event;
+  event.hash = std::string_view(value.data(), kHashSize);
+  event.envelope = std::string_view(value.data() + kHashSize, value.size() - kHashSize);
+  std::optional<EnvelopeWire> fields = ReadEnvelopeWire(event.envelope);
+  if (!fields) return absl::DataLossError(absl::StrCat(where(), "stored envelope does not parse"));
+  if (fields->position != position) {
+    return absl::DataLossError(
+        absl::StrCat(where(), "stored envelope says position ", fields->position));
+  }
+  if (fields->prev_hash.size() != kHashSize) {
+    return absl::DataLossError(absl::StrCat(where(), "prev_hash has ", fields->prev_hash.size(),
+                                            " bytes, want 32"));
+  }
+  event.fields = *fields;
+  return event;
+}
+
 StoredEvent EncodeEvent(NewEvent&& event, const EventPlacement& placement,
                         wijkboek::v1::RecordedEnvelope* scratch) {
   wijkboek::v1::RecordedEnvelope& envelope = *scratch;

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/envelope_wire.h"
 #include "storage/event_store.h"
 
 namespace wijkboek::v1 {
@@ -52,6 +53,10 @@ std::optional<Hash> HashFromBytes(absl::string_view bytes);  // nullopt unless 3
 // Decodes an `events` value. DATA_LOSS when it is too short, does not parse or names another
 // position than the key it is stored under.
 [[nodiscard]] absl::StatusOr<StoredEvent> DecodeEvent(Position position, absl::string_view value);
+
+// The same checks as DecodeEvent (the envelope parses, names `position`, has a 32-byte
+// prev_hash) on the top-level fields only, keeping views into `value`.
+[[nodiscard]] absl::StatusOr<RawEvent> DecodeRaw(Position position, absl::string_view value);
 
 // What the writer decided for one new event, besides the event itself.
 struct EventPlacement {

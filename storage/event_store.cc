@@ -87,6 +87,17 @@ absl::Status EventStore::ScanStream(const std::string& stream, std::optional<Rev
   return impl_->db->ScanStream(stream, from, backwards, Head(), visit);
 }
 
+absl::Status EventStore::ScanAllRaw(Position from, bool backwards,
+                                   const std::function<bool(const RawEvent&)>& visit) const {
+  return impl_->db->ScanAllRaw(from, backwards, Head(), visit);
+}
+
+absl::Status EventStore::ScanStreamRaw(const std::string& stream, std::optional<Revision> from,
+                                       bool backwards,
+                                       const std::function<bool(const RawEvent&)>& visit) const {
+  return impl_->db->ScanStreamRaw(stream, from, backwards, Head(), visit);
+}
+
 absl::StatusOr<VerifyReport> EventStore::Verify(Position from, Position to,
                                                 const VerifyProgress& progress) const {
   const Position head = Head();

@@ -118,6 +118,7 @@ using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 // Called on the writer thread after each durable group, with that group's events in order.
 // Must return quickly and must not call Append synchronously.
 using CommitListener = std::function<void(const std::vector<StoredEvent>&)>;
+struct RawEvent;  // envelope_wire.h
 // Return false to stop a scan.
 using Visitor = std::function<bool(const StoredEvent&)>;
 
@@ -224,6 +225,13 @@ class EventStore {
   // Visits one stream from revision `from` (backwards: nullopt means its last event).
   [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
                                         bool backwards, const Visitor& visit) const;
+  // ScanAll and ScanStream with the stored bytes instead of decoded events (envelope_wire.h):
+  // the same order, bounds and checks, but nothing is parsed beyond the envelope's top level.
+  [[nodiscard]] absl::Status ScanAllRaw(Position from, bool backwards,
+                                        const std::function<bool(const RawEvent&)>& visit) const;
+  [[nodiscard]] absl::Status ScanStreamRaw(const std::string& stream, std::optional<Revision> from,
+                                           bool backwards,
+                                           const std::function<bool(const RawEvent&)>& visit) const;
 
   // Recomputes the hash chain over [from, to] (from 0 means 1, to 0 means the head) from the
   // stored bytes, reading one event at a time from one RocksDB snapshot (memory stays constant).

@@ -282,8 +282,8 @@ absl::StatusOr<std::optional<Revision>> LogDb::LastRevision(const std::string& s
   return std::nullopt;
 }
 
-absl::Status LogDb::ScanAll(Position from, bool backwards, Position bound,
-                            const Visitor& visit) const {
+absl::Status LogDb::ScanAllValues(Position from, bool backwards, Position bound,
+                                  const ValueVisitor& visit) const {
   if (bound == 0) return absl::OkStatus();
   const Position start =
       backwards ? (from == 0 || from > bound ? bound : from) : std::max<Position>(from, 1);
@@ -306,9 +306,9 @@ absl::Status LogDb::ScanAll(Position from, bool backwards, Position bound,
     if (!position || *position != expected) {
       return absl::DataLossError(absl::StrCat("event at position ", expected, " is missing"));
     }
-    absl::StatusOr<StoredEvent> event = codec::DecodeEvent(*position, ToView(it->value()));
-    if (!event.ok()) return event.status();
-    if (!visit(*event)) return absl::OkStatus();
+    absl::StatusOr<bool> more = visit(*position, ToView(it->value()));
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
     expected = backwards ? expected - 1 : expected + 1;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scanning the log");
@@ -319,8 +319,29 @@ absl::Status LogDb::ScanAll(Position from, bool backwards, Position bound,
   return absl::OkStatus();
 }
 
-absl::Status LogDb::ScanStream(const std::string& stream, std::optional<Revision> from,
-                               bool backwards, Position bound, const Visitor& visit) const {
+absl::Status LogDb::ScanAll(Position from, bool backwards, Position bound,
+                            const Visitor& visit) const {
+  return ScanAllValues(from, backwards, bound,
+                       [&](Position position, absl::string_view value) -> absl::StatusOr<bool> {
+                         absl::StatusOr<StoredEvent> event = codec::DecodeEvent(position, value);
+                         if (!event.ok()) return event.status();
+                         return visit(*event);
+                       });
+}
+
+absl::Status LogDb::ScanAllRaw(Position from, bool backwards, Position bound,
+                               const RawVisitor& visit) const {
+  return ScanAllValues(from, backwards, bound,
+                       [&](Position position, absl::string_view value) -> absl::StatusOr<bool> {
+                         absl::StatusOr<RawEvent> event = codec::DecodeRaw(position, value);
+                         if (!event.ok()) return event.status();
+                         return visit(*event);
+                       });
+}
+
+absl::Status LogDb::ScanStreamValues(const std::string& stream, std::optional<Revision> from,
+                                     bool backwards, Position bound,
+                                     const StreamValueVisitor& visit) const {
   const std::string prefix = codec::StreamPrefix(stream);
   std::string upper_key = prefix;
   upper_key.back() = '\x01';
@@ -335,6 +356,7 @@ absl::Status LogDb::ScanStream(const std::string& stream, std::optional<Revision
   } else {
     it->Seek(codec::StreamKey(stream, from.value_or(0)));
   }
+  rocksdb::PinnableSlice value;
   for (; it->Valid(); backwards ? it->Prev() : it->Next()) {
     std::optional<Position> position = ParseBigEndian64(ToView(it->value()));
     std::optional<Revision> revision = codec::RevisionFromStreamKey(ToView(it->key()), prefix);
@@ -345,20 +367,56 @@ absl::Status LogDb::ScanStream(const std::string& stream, std::optional<Revision
       if (backwards) continue;  // newer than the published head; older entries may still follow
       break;
     }
-    absl::StatusOr<StoredEvent> event = ReadEvent(*position);
-    if (absl::IsNotFound(event.status())) {
+    value.Reset();
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_, BigEndian64(*position), &value);
+    if (s.IsNotFound()) {
       return absl::DataLossError(absl::StrCat("stream ", stream, " revision ", *revision,
                                               " points at missing position ", *position));
     }
-    if (!event.ok()) return event.status();
-    if (event->stream != stream || event->stream_revision != *revision) {
-      return absl::DataLossError(absl::StrCat("stream ", stream, " revision ", *revision,
-                                              " points at position ", *position,
-                                              ", which holds another event"));
-    }
-    if (!visit(*event)) return absl::OkStatus();
+    if (!s.ok()) return FromRocks(s, absl::StrCat("reading position ", *position));
+    absl::StatusOr<bool> more = visit(*position, *revision, ToView(value));
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
   }
   return FromRocks(it->status(), absl::StrCat("scanning stream ", stream));
+}
+
+namespace {
+
+absl::Status WrongStreamEvent(const std::string& stream, Revision revision, Position position) {
+  return absl::DataLossError(absl::StrCat("stream ", stream, " revision ", revision,
+                                          " points at position ", position,
+                                          ", which holds another event"));
+}
+
+}  // namespace
+
+absl::Status LogDb::ScanStream(const std::string& stream, std::optional<Revision> from,
+                               bool backwards, Position bound, const Visitor& visit) const {
+  return ScanStreamValues(
+      stream, from, backwards, bound,
+      [&](Position position, Revision revision, absl::string_view value) -> absl::StatusOr<bool> {
+        absl::StatusOr<StoredEvent> event = codec::DecodeEvent(position, value);
+        if (!event.ok()) return event.status();
+        if (event->stream != stream || event->stream_revision != revision) {
+          return WrongStreamEvent(stream, revision, position);
+        }
+        return visit(*event);
+      });
+}
+
+absl::Status LogDb::ScanStreamRaw(const std::string& stream, std::optional<Revision> from,
+                                  bool backwards, Position bound, const RawVisitor& visit) const {
+  return ScanStreamValues(
+      stream, from, backwards, bound,
+      [&](Position position, Revision revision, absl::string_view value) -> absl::StatusOr<bool> {
+        absl::StatusOr<RawEvent> event = codec::DecodeRaw(position, value);
+        if (!event.ok()) return event.status();
+        if (event->fields.stream != stream || event->fields.stream_revision != revision) {
+          return WrongStreamEvent(stream, revision, position);
+        }
+        return visit(*event);
+      });
 }
 
 absl::Status LogDb::Write(rocksdb::WriteBatch* batch, bool sync) {

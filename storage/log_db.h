@@ -5,6 +5,7 @@
 // it is joined). Threads: every method may be called from any thread; RocksDB synchronises.
 // Reads take a `bound`, the highest position the caller may see: RocksDB may already hold a group
 // that the writer has not published yet, and readers must not see it before its callers do.
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/envelope_wire.h"
 #include "storage/event_store.h"
 
 namespace rocksdb {
@@ -62,6 +64,12 @@ class LogDb {
                                      const Visitor& visit) const;
   [[nodiscard]] absl::Status ScanStream(const std::string& stream, std::optional<Revision> from,
                                         bool backwards, Position bound, const Visitor& visit) const;
+  // The same scans, handing out the stored bytes (envelope_wire.h) instead of decoded events.
+  [[nodiscard]] absl::Status ScanAllRaw(Position from, bool backwards, Position bound,
+                                        const RawVisitor& visit) const;
+  [[nodiscard]] absl::Status ScanStreamRaw(const std::string& stream, std::optional<Revision> from,
+                                           bool backwards, Position bound,
+                                           const RawVisitor& visit) const;
 
   // EventStore::Verify over [from, to]; the caller resolved the defaults and checked
   // 1 <= from <= to <= the published head (log_verify.cc).
@@ -102,6 +110,16 @@ class LogDb {
   [[nodiscard]] absl::StatusOr<Position> LastStoredPosition() const;
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key) const;
   [[nodiscard]] absl::Status CheckNewestLink(const StoredEvent& newest) const;
+  // The loops under the decoded and raw scans: each visits (position, stored value) and answers
+  // whether to go on; an error ends the scan with it.
+  using ValueVisitor = std::function<absl::StatusOr<bool>(Position, absl::string_view)>;
+  using StreamValueVisitor =
+      std::function<absl::StatusOr<bool>(Position, Revision, absl::string_view)>;
+  [[nodiscard]] absl::Status ScanAllValues(Position from, bool backwards, Position bound,
+                                           const ValueVisitor& visit) const;
+  [[nodiscard]] absl::Status ScanStreamValues(const std::string& stream,
+                                              std::optional<Revision> from, bool backwards,
+                                              Position bound, const StreamValueVisitor& visit) const;
 
   // One write at a time (log, derived state, Resume). RocksDB 7.8 lacks the check that stops a
   // write from appending to a WAL after an earlier append to it failed (added upstream later,

@@ -153,16 +153,25 @@ absl::StatusOr<std::unique_ptr<LoadClient>> WijkboekSystem::NewAppendClient(int 
 
 std::vector<CatchupMethod> WijkboekSystem::CatchupMethods() {
   // Read and Subscribe as a lean client (events kept as the bytes that arrived, like the peers'
-  // rows), then Read through the typed client, which parses every event into its message.
+  // rows), then Read through the typed client, which parses every event into its message, then
+  // the batched calls (ReadBatches, Subscribe with batch_events), each batch parsed into typed
+  // Events on an arena.
+  const auto catch_up = [this](CatchUpCall call) {
+    return RawCatchUp(OwnChannel(address()), token(), call);
+  };
   const auto count = [](absl::StatusOr<std::uint64_t> n) -> absl::StatusOr<CatchupCount> {
     if (!n.ok()) return n.status();
     return CatchupCount{*n, std::nullopt, std::nullopt};
   };
   return {
-      {"Read", [this, count] { return count(RawCatchUp(OwnChannel(address()), token(), false)); }},
-      {"Subscribe",
-       [this, count] { return count(RawCatchUp(OwnChannel(address()), token(), true)); }},
+      {"Read", [count, catch_up] { return count(catch_up(CatchUpCall::kRead)); }},
+      {"Subscribe", [count, catch_up] { return count(catch_up(CatchUpCall::kSubscribe)); }},
       {"Read, parsed", [this, count] { return count(ReadWholeLog(Client())); }},
+      {"ReadBatches", [count, catch_up] { return count(catch_up(CatchUpCall::kReadBatches)); }},
+      {"ReadBatches, lean",
+       [count, catch_up] { return count(catch_up(CatchUpCall::kReadBatchesLean)); }},
+      {"Subscribe, batched",
+       [count, catch_up] { return count(catch_up(CatchUpCall::kSubscribeBatched)); }},
   };
 }
 

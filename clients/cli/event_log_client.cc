@@ -67,6 +67,14 @@ std::unique_ptr<StreamReader<v1::Event>> EventLogClient::Read(
   return stream;
 }
 
+std::unique_ptr<StreamReader<v1::EventBatch>> EventLogClient::ReadBatches(
+    const v1::ReadRequest& request, std::optional<Deadline> deadline) const {
+  std::unique_ptr<StreamReader<v1::EventBatch>> stream(new StreamReader<v1::EventBatch>());
+  Prepare(&stream->context_, deadline);
+  stream->reader_ = stub_->ReadBatches(&stream->context_, request);
+  return stream;
+}
+
 absl::StatusOr<std::vector<v1::Event>> EventLogClient::ReadAll(
     const v1::ReadRequest& request, std::optional<Deadline> deadline) const {
   std::unique_ptr<StreamReader<v1::Event>> stream = Read(request, deadline);

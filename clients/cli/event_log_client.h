@@ -35,7 +35,7 @@ absl::StatusOr<Response> UnaryCall(const std::string& authorization, Deadline de
   return response;
 }
 
-// One server-streaming call in flight (Read or Subscribe). Owns its ClientContext, so it cannot be
+// One server-streaming call in flight (Read, ReadBatches or Subscribe). Owns its ClientContext, so it cannot be
 // moved; EventLogClient hands it out in a unique_ptr.
 //
 // Threads: Next() and Finish() from one thread at a time; Cancel() from any thread, at any time
@@ -111,6 +111,10 @@ class EventLogClient {
 
   // Starts a Read; errors arrive through the reader's Finish().
   [[nodiscard]] std::unique_ptr<StreamReader<v1::Event>> Read(
+      const v1::ReadRequest& request, std::optional<Deadline> deadline = std::nullopt) const;
+
+  // Starts a ReadBatches: Read's events, several per message (for exports and catch-up).
+  [[nodiscard]] std::unique_ptr<StreamReader<v1::EventBatch>> ReadBatches(
       const v1::ReadRequest& request, std::optional<Deadline> deadline = std::nullopt) const;
 
   // Reads to the end of the stream and collects the events; for tests and small reads.

@@ -13,7 +13,10 @@ grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-absl::Status ToProto(const storage::StoredEvent& in, wijkboek::v1::Event* out) {
+namespace {
+
+// Every field of `out` but the payload.
+void FillAllButPayload(const storage::StoredEvent& in, wijkboek::v1::Event* out) {
   out->set_position(in.position);
   out->set_stream(in.stream);
   out->set_stream_revision(in.stream_revision);
@@ -25,13 +28,25 @@ absl::Status ToProto(const storage::StoredEvent& in, wijkboek::v1::Event* out) {
   out->set_recorded_by(in.recorded_by);
   auto* md = out->mutable_metadata();
   for (const auto& [k, v] : in.metadata) (*md)[k] = v;
+  out->set_prev_hash(in.prev_hash.data(), in.prev_hash.size());
+  out->set_hash(in.hash.data(), in.hash.size());
+}
+
+}  // namespace
+
+absl::Status ToProto(const storage::StoredEvent& in, wijkboek::v1::Event* out) {
+  FillAllButPayload(in, out);
   if (!out->mutable_payload()->ParseFromString(in.payload)) {
     return absl::DataLossError(absl::StrCat("event at position ", in.position,
                                             ": stored payload does not parse"));
   }
-  out->set_prev_hash(in.prev_hash.data(), in.prev_hash.size());
-  out->set_hash(in.hash.data(), in.hash.size());
   return absl::OkStatus();
+}
+
+void ToProtoForwarding(const storage::StoredEvent& in, wijkboek::v1::Event* out) {
+  FillAllButPayload(in, out);
+  constexpr int kPayloadField = wijkboek::v1::Event::kPayloadFieldNumber;
+  out->GetReflection()->MutableUnknownFields(out)->AddLengthDelimited(kPayloadField, in.payload);
 }
 
 storage::ExpectedRevision ToStore(const wijkboek::v1::ExpectedRevision& e) {

@@ -1,6 +1,7 @@
 #include "services/api/event_log_service.h"
 
 #include "services/api/convert.h"
+#include "services/api/read_batches_reactor.h"
 #include "services/api/read_reactor.h"
 
 namespace api {
@@ -78,6 +79,22 @@ grpc::ServerWriteReactor<Event>* EventLogService::Read(grpc::CallbackServerConte
   auto principal = Authorize(*auth_, context, auth::Operation::kReadLog);
   if (!principal.ok()) return new FailedWriter<Event>(ToGrpc(principal.status()));
   return new ReadReactor(store_, *request);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventLogService::ReadBatches(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  auto principal = Authorize(*auth_, context, auth::Operation::kReadLog);
+  if (!principal.ok()) return new FailedWriter<grpc::ByteBuffer>(ToGrpc(principal.status()));
+  wijkboek::v1::ReadRequest parsed;
+  grpc::ByteBuffer copy(*request);  // Deserialize consumes its buffer; this shares the slices
+  if (grpc::Status s = grpc::SerializationTraits<wijkboek::v1::ReadRequest>::Deserialize(
+          &copy, &parsed);
+      !s.ok()) {
+    return new FailedWriter<grpc::ByteBuffer>(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        "request: the bytes do not parse as a wijkboek.v1.ReadRequest"));
+  }
+  return new ReadBatchesReactor(store_, parsed);
 }
 
 grpc::ServerWriteReactor<SubscribeResponse>* EventLogService::Subscribe(

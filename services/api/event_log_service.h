@@ -35,7 +35,10 @@ struct EventLogLimits {
   std::size_t max_subscriptions = 64;  // live subscriptions per principal
 };
 
-class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
+// ReadBatches is a raw method: its reactor writes EventBatch bytes built from the stored
+// envelopes (read_batches_reactor.h); clients see the typed messages.
+class EventLogService final : public wijkboek::v1::EventLog::WithRawCallbackMethod_ReadBatches<
+                                  wijkboek::v1::EventLog::CallbackService> {
  public:
   EventLogService(storage::EventStore* store, SubscriptionHub* hub,
                   const auth::Authenticator* auth, EventLogLimits limits = {});
@@ -45,6 +48,9 @@ class EventLogService final : public wijkboek::v1::EventLog::CallbackService {
                                    wijkboek::v1::AppendResponse* response) override;
   grpc::ServerWriteReactor<wijkboek::v1::Event>* Read(
       grpc::CallbackServerContext* context, const wijkboek::v1::ReadRequest* request) override;
+  // The request arrives as bytes (see the class comment); INVALID_ARGUMENT if they do not parse.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadBatches(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request) override;
   grpc::ServerWriteReactor<wijkboek::v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const wijkboek::v1::SubscribeRequest* request) override;
   grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext* context,

@@ -7,6 +7,7 @@
 
 #include <deque>
 
+#include "services/api/read_cursor.h"
 #include "storage/event_store.h"
 #include "wijkboek/v1/eventlog.pb.h"
 
@@ -26,11 +27,7 @@ class ReadReactor final : public grpc::ServerWriteReactor<wijkboek::v1::Event> {
 
   static constexpr std::size_t kBatch = 256;
   const storage::EventStore* store_;
-  const wijkboek::v1::ReadRequest request_;
-  std::uint64_t sent_ = 0;
-  bool exhausted_ = false;
-  bool started_ = false;
-  std::uint64_t next_from_ = 0;  // next position or revision to read
+  ReadCursor cursor_;
   std::deque<wijkboek::v1::Event> batch_;
   wijkboek::v1::Event current_;
 };

@@ -19,6 +19,7 @@ SubscribeReactor::SubscribeReactor(const storage::EventStore* store, Subscriptio
       prefixes_(request.filter().stream_prefixes().begin(), request.filter().stream_prefixes().end()),
       types_(request.filter().event_types().begin(), request.filter().event_types().end()),
       limits_(limits),
+      batch_events_(std::min(request.batch_events(), kMaxSubscribeBatchEvents)),
       lease_(std::move(lease)) {
   // from_position 0: only events committed after this moment.
   next_ = request.from_position() == 0 ? store->Head() + 1 : request.from_position();
@@ -53,10 +54,14 @@ absl::Status SubscribeReactor::ReadHistory(storage::Position from) {
   absl::Status inner;
   absl::Status s = store_->ScanAll(from, false, [&](const storage::StoredEvent& e) {
     auto m = std::make_shared<SubscribeResponse>();
-    inner = ToProto(e, m->mutable_event());
-    if (!inner.ok()) return false;
+    if (batch_events_ > 0) {
+      ToProtoForwarding(e, m->mutable_event());  // only forwarded: leave the payload as bytes
+    } else {
+      inner = ToProto(e, m->mutable_event());
+      if (!inner.ok()) return false;
+    }
     history_.push_back(std::move(m));
-    return history_.size() < limits_.catch_up_batch;
+    return history_.size() < std::max(limits_.catch_up_batch, batch_events_);
   });
   return s.ok() ? inner : s;
 }
@@ -75,18 +80,35 @@ std::optional<SubscribeReactor::Step> SubscribeReactor::CheckpointLocked(bool fo
 
 std::optional<SubscribeReactor::Step> SubscribeReactor::TakeLocked(
     std::deque<EventMessage>& source) {
+  std::shared_ptr<SubscribeResponse> batch;
+  std::size_t batch_bytes = 0;
   while (!source.empty()) {
     EventMessage m = std::move(source.front());
     source.pop_front();
     storage::Position p = m->event().position();
     if (p < next_) continue;  // live copy of an event already delivered from history
     next_ = p + 1;
-    if (Matches(m->event())) {
-      reported_ = p;
-      reported_at_ = std::chrono::steady_clock::now();
-      return Step{std::move(m), std::nullopt};
+    if (!Matches(m->event())) continue;
+    reported_ = p;
+    reported_at_ = std::chrono::steady_clock::now();
+    if (batch_events_ == 0) return Step{std::move(m), std::nullopt};
+    if (!batch) batch = std::make_shared<SubscribeResponse>();
+    Event* added = batch->mutable_events()->add_events();
+    if (&source == &history_) {
+      // History messages are this call's own (ReadHistory made them, non-const, and nobody else
+      // holds them): take the event instead of copying it. Live ones are shared with other
+      // subscribers and copied.
+      added->Swap(const_cast<SubscribeResponse*>(m.get())->mutable_event());
+    } else {
+      *added = m->event();
+    }
+    batch_bytes += added->ByteSizeLong();
+    if (static_cast<std::size_t>(batch->events().events_size()) >= batch_events_ ||
+        batch_bytes >= kSubscribeBatchBytes) {
+      break;
     }
   }
+  if (batch) return Step{std::move(batch), std::nullopt};
   return CheckpointLocked(false);
 }
 

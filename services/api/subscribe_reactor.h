@@ -30,6 +30,11 @@ struct SubscribeLimits {
   std::chrono::milliseconds checkpoint_interval{2000};
 };
 
+// SubscribeRequest.batch_events is capped at this many events per batch; a batch also stops
+// growing once its events hold about kSubscribeBatchBytes.
+inline constexpr std::uint32_t kMaxSubscribeBatchEvents = 4096;
+inline constexpr std::size_t kSubscribeBatchBytes = 1u << 20;
+
 class SubscribeReactor final : public grpc::ServerWriteReactor<wijkboek::v1::SubscribeResponse>,
                                public LiveSink {
  public:
@@ -54,7 +59,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<wijkboek::v1::Sub
 
   void Pump();                                     // requires pump ownership; releases it
   Step NextLocked(std::unique_lock<std::mutex>& l);  // may unlock to read storage
-  // The next matching event from `source` (history_ or queue_), else a due checkpoint.
+  // The next matching event from `source` (history_ or queue_) (batched: the next matching
+  // events, up to batch_events_), else a due checkpoint.
   std::optional<Step> TakeLocked(std::deque<EventMessage>& source);
   std::optional<Step> CheckpointLocked(bool force_due);
   [[nodiscard]] absl::Status ReadHistory(storage::Position from);
@@ -66,6 +72,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<wijkboek::v1::Sub
   const std::vector<std::string> prefixes_;
   const std::vector<std::string> types_;
   const SubscribeLimits limits_;
+  const std::size_t batch_events_;  // 0: one event per message; else up to this many per batch
   const std::unique_ptr<SubscriptionSlots::Lease> lease_;
 
   std::mutex mu_;

@@ -181,6 +181,17 @@ std::vector<RpcCase> AllRpcs() {
                      }
                      return reader->Finish();
                    }});
+  cases.push_back({"EventLog.ReadBatches", [](ServerProcess& server, const std::string& token) {
+                     grpc::ClientContext context;
+                     WithToken(&context, token);
+                     v1::ReadRequest request;
+                     request.set_limit(3);
+                     auto reader = server.Stub().ReadBatches(&context, request);
+                     v1::EventBatch batch;
+                     while (reader->Read(&batch)) {
+                     }
+                     return reader->Finish();
+                   }});
   cases.push_back({"EventLog.Subscribe", [](ServerProcess& server, const std::string& token) {
                      grpc::ClientContext context;
                      WithToken(&context, token);

@@ -397,6 +397,9 @@ bool Subscription::WaitForPosition(uint64_t position, std::chrono::milliseconds 
       [position](const auto& rs) {
         for (auto it = rs.rbegin(); it != rs.rend(); ++it) {
           if (it->has_event()) return it->event().position() >= position;
+          if (it->events().events_size() > 0) {
+            return it->events().events().rbegin()->position() >= position;
+          }
         }
         return false;
       },
@@ -407,7 +410,7 @@ bool Subscription::WaitForEvents(size_t count, std::chrono::milliseconds deadlin
   return WaitFor(
       [count](const auto& rs) {
         size_t n = 0;
-        for (const auto& r : rs) n += r.has_event() ? 1 : 0;
+        for (const auto& r : rs) n += r.has_event() ? 1 : r.events().events_size();
         return n >= count;
       },
       deadline);
@@ -423,6 +426,7 @@ std::vector<v1::Event> Subscription::Events() const {
   std::vector<v1::Event> events;
   for (const auto& r : responses_) {
     if (r.has_event()) events.push_back(r.event());
+    events.insert(events.end(), r.events().events().begin(), r.events().events().end());
   }
   return events;
 }

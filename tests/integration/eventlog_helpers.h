@@ -169,6 +169,7 @@ class Subscription {
   bool WaitForEvents(size_t count, std::chrono::milliseconds deadline = kWait);
 
   std::vector<v1::SubscribeResponse> Responses() const;
+  // The events received, one by one or in batches (SubscribeRequest.batch_events), in order.
   std::vector<v1::Event> Events() const;
   // Cancels the call, joins the reader; returns how the call ended.
   grpc::Status Cancel();

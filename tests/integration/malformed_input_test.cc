@@ -206,7 +206,7 @@ const std::vector<std::string> kServedMethods = {
     "/wijkboek.v1.EventLog/Append",    "/wijkboek.v1.EventLog/Read",
     "/wijkboek.v1.EventLog/Subscribe", "/wijkboek.v1.EventLog/GetHead",
     "/wijkboek.v1.Views/GetProgramme", "/wijkboek.v1.Views/ListActions",
-    "/wijkboek.v1.Views/GetPartner",
+    "/wijkboek.v1.Views/GetPartner",   "/wijkboek.v1.EventLog/ReadBatches",
 };
 // The Admin service is in the contract; whether this server runs it is asked first.
 const std::vector<std::string> kAdminMethods = {
