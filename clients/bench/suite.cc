@@ -178,9 +178,16 @@ class Suite {
         peers_.push_back(std::make_unique<RedisSystem>(config_.redis, config_.page));
       } else if (name == "rocksdb") {
         rocksdb_ = std::make_unique<RocksdbSystem>(config_.work_dir + "/rocksdb");
+      } else if (name == "wijkboek-stream") {
+        // wijkboek again, its append clients over AppendStream: a row of its own.
+        if (config_.wijkboekd.empty())
+          return absl::InvalidArgumentError("--wijkboekd PATH is required");
+        peers_.push_back(std::make_unique<WijkboekSystem>(
+            config_.wijkboekd, config_.work_dir + "/wijkboek-stream", AppendMode::kStream));
       } else {
         return absl::InvalidArgumentError(
-            absl::StrCat("unknown system '", name, "' (wijkboek, postgres, redis, rocksdb)"));
+            absl::StrCat("unknown system '", name,
+                         "' (wijkboek, wijkboek-stream, postgres, redis, rocksdb)"));
       }
     }
     const bool live = Wants(config_.workloads, "fanout") || Wants(config_.workloads, "views");
