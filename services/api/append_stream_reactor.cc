@@ -109,7 +109,8 @@ void AppendStreamReactor::Handle() {
     actions = Next();
   }
   if (append.ok()) {
-    // Runs on the writer thread once the group holding this request is durable (or refused).
+    // Runs on the store's answering thread once the group holding this request is durable (or
+    // refused).
     store_->AppendAsync(std::move(*append),
                         [this, slot](absl::StatusOr<storage::AppendResult> result) {
                           Answered(slot, std::move(result));

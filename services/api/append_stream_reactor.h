@@ -14,8 +14,8 @@
 // UNAVAILABLE. When the client cancels, nothing more is written and the call ends.
 //
 // Ownership: gRPC owns the reactor until OnDone; it deletes itself when OnDone has run and the
-// store has answered every append it was given (the writer's callbacks point into it).
-// Threads: gRPC's callback threads (reads, writes, cancel), the store's writer thread (append
+// store has answered every append it was given (the store's callbacks point into it).
+// Threads: gRPC's callback threads (reads, writes, cancel), the store's answering thread (append
 // results) and the shutting-down thread (Close) all go through mu_; StartRead, StartWrite and
 // Finish are called outside it.
 #include <grpcpp/grpcpp.h>

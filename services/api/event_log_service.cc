@@ -54,7 +54,8 @@ grpc::ServerUnaryReactor* EventLogService::Append(grpc::CallbackServerContext* c
     reactor->Finish(ToGrpc(append.status()));
     return reactor;
   }
-  // Runs on the writer thread once the group holding this request is durable (or refused).
+  // Runs on the store's answering thread once the group holding this request is durable (or
+  // refused).
   store_->AppendAsync(std::move(*append),
                       [reactor, response](absl::StatusOr<storage::AppendResult> result) {
                         if (!result.ok()) {

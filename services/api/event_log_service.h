@@ -3,7 +3,7 @@
 // appends to the store's single writer. Reads and subscriptions stream from storage and the hub.
 //
 // Ownership: borrows the store, hub and authenticator; all must outlive the gRPC server.
-// Threads: called on gRPC's callback threads; append completions run on the store's writer thread.
+// Threads: called on gRPC's callback threads; append completions run on the store's answering thread.
 #include <grpcpp/grpcpp.h>
 
 #include "services/api/append_stream_reactor.h"
