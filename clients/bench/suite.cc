@@ -352,10 +352,10 @@ std::string TargetsMarkdown(const std::vector<Record>& records) {
   const Record* a32 = FasterWijkboek(records, 32, 1);
   const auto vs_pg = ExtraNumber(a32, "vs_postgres");
   const auto vs_redis = ExtraNumber(a32, "vs_redis");
-  row("append, 32 clients, batch 1: ≥ 3× PostgreSQL", fmt(vs_pg, "%.2f×") + Via(a32),
+  row("append, 32 clients, batch 1: ≥ 3× PostgreSQL", vs_pg ? fmt(vs_pg, "%.2f×") + Via(a32) : "–",
       vs_pg ? std::optional<bool>(*vs_pg >= 3) : std::nullopt);
   row("append, 32 clients, batch 1: ahead of Redis (appendfsync always)",
-      fmt(vs_redis, "%.2f×") + Via(a32),
+      vs_redis ? fmt(vs_redis, "%.2f×") + Via(a32) : "–",
       vs_redis ? std::optional<bool>(*vs_redis > 1) : std::nullopt);
   row("append, 32 clients, batch 1: well over 60,000 durable events/s",
       a32 ? absl::StrFormat("%.0f events/s", a32->events_per_s) + Via(a32) : "–",
