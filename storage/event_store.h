@@ -185,8 +185,9 @@ class EventStore {
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
-  // Queues the request for the writer; `done` runs on the writer thread once the request was
-  // committed durably or refused. Status codes:
+  // Queues the request for the writer; `done` runs on the store's answering thread (one thread,
+  // in commit order, after the group's CommitListener) once the request was committed durably
+  // or refused. Status codes:
   //   INVALID_ARGUMENT   empty stream, no events, empty event_id/type, an id twice in the request;
   //                      also NUL in stream, a string that is not UTF-8 (payload excepted), a
   //                      metadata key twice, an event over 1 GiB

@@ -73,6 +73,7 @@ GroupWriter::GroupWriter(LogDb& db, const Options& options, const LogDb::Head& h
   }
   gate_ = options.gate;
   published_.Publish(head_, head_hash_);
+  answer_thread_ = std::thread([this] { RunAnswers(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -108,6 +109,36 @@ void GroupWriter::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  // The writer has handed over its last answers: let the answering thread finish them.
+  {
+    absl::MutexLock lock(&answer_mu_);
+    answers_stopping_ = true;
+  }
+  if (answer_thread_.joinable()) answer_thread_.join();
+}
+
+void GroupWriter::Answer(Answers answers) {
+  absl::MutexLock lock(&answer_mu_);
+  answers_.push_back(std::move(answers));
+}
+
+bool GroupWriter::HasAnswersOrStopping() const {
+  return !answers_.empty() || answers_stopping_;
+}
+
+void GroupWriter::RunAnswers() {
+  for (;;) {
+    std::deque<Answers> ready;
+    {
+      absl::MutexLock lock(&answer_mu_);
+      answer_mu_.Await(absl::Condition(this, &GroupWriter::HasAnswersOrStopping));
+      if (answers_.empty()) return;  // stopping, and everything answered
+      ready.swap(answers_);
+    }
+    for (Answers& group : ready) {
+      for (auto& [done, result] : group) done(std::move(result));
+    }
+  }
 }
 
 bool GroupWriter::HasWorkOrStopping() const { return !queue_.empty() || stopping_; }
@@ -202,7 +233,12 @@ void GroupWriter::CommitGroup(std::vector<Pending>& pending) {
     if (gate_ != nullptr) gate_->Commit();
     if (writer_listener_) writer_listener_(group.events);
   }
-  for (std::size_t i = 0; i < pending.size(); ++i) pending[i].done(std::move(results[i]));
+  Answers answers;
+  answers.reserve(pending.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    answers.emplace_back(std::move(pending[i].done), std::move(results[i]));
+  }
+  Answer(std::move(answers));
 }
 
 // Idempotency comes before the expected revision so that a retry of a request that did commit

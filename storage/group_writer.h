@@ -63,15 +63,15 @@ class GroupWriter {
   GroupWriter(const GroupWriter&) = delete;
   GroupWriter& operator=(const GroupWriter&) = delete;
 
-  // Queues the request; `done` runs on the writer thread. A non-OK `invalid` (a shape error found
-  // on the caller's thread) is only answered, in order. After Stop() began, `done` runs inline
-  // with UNAVAILABLE.
+  // Queues the request; `done` runs on the answering thread, in commit order, after the group's
+  // commit listener has run. A non-OK `invalid` (a shape error found on the caller's thread) is
+  // only answered, in order. After Stop() began, `done` runs inline with UNAVAILABLE.
   void Enqueue(AppendRequest request, AppendCallback done, absl::Status invalid);
   void SetCommitListener(CommitListener listener);
   // Replaces the gate; the writer takes it up before its next group, so a group never sees two.
   void SetGate(AppendGate* gate);
-  // Stops accepting, finishes everything queued, joins the thread. Idempotent; never call it
-  // from the writer thread (a callback or the listener).
+  // Stops accepting, finishes everything queued and answers it, joins the threads. Idempotent;
+  // never call it from a callback or the listener.
   void Stop();
 
   const PublishedHead& published() const { return published_; }
@@ -106,6 +106,12 @@ class GroupWriter {
   absl::Status Persist(Group& group);
   void Publish(const Group& group);
   void TryResume();
+  // The answering thread: runs the callbacks of committed groups, in order, so that the writer
+  // can start the next group while gRPC sends the answers of the last one.
+  using Answers = std::vector<std::pair<AppendCallback, absl::StatusOr<AppendResult>>>;
+  void Answer(Answers answers);
+  bool HasAnswersOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(answer_mu_);
+  void RunAnswers();
 
   LogDb& db_;
   const bool sync_;
@@ -133,6 +139,11 @@ class GroupWriter {
   CommitListener writer_listener_;  // copied from listener_ when it changes
   AppendGate* gate_ = nullptr;       // copied from next_gate_ at the start of each group
   wijkboek::v1::RecordedEnvelope scratch_;
+
+  absl::Mutex answer_mu_;
+  std::deque<Answers> answers_ ABSL_GUARDED_BY(answer_mu_);
+  bool answers_stopping_ ABSL_GUARDED_BY(answer_mu_) = false;
+  std::thread answer_thread_;
 
   std::thread thread_;  // last: started once everything above is initialised
 };

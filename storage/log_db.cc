@@ -77,6 +77,10 @@ rocksdb::ColumnFamilyOptions CfOptions(const std::string& name) {
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // The same for the memtable, which every lookup searches first: without a filter each new id
+    // walks the skiplist (FindEventId was 4-9 % of the server's CPU under appends).
+    options.memtable_prefix_bloom_size_ratio = 0.02;
+    options.memtable_whole_key_filtering = true;
   }
   return options;
 }

@@ -76,6 +76,15 @@ TEST(AddRatios, ComparesWithPeersAtTheSameLoad) {
   EXPECT_FALSE(records[1].extra.contains("vs_postgres"));  // only wijkboek gets ratios
 }
 
+TEST(AddRatios, TheStreamRowIsComparedToo) {
+  std::vector<Record> records = {Append("wijkboek", 32, 1, 6000),
+                                 Append("wijkboek-stream", 32, 1, 9000),
+                                 Append("postgres", 32, 1, 3000)};
+  AddRatios(records);
+  EXPECT_DOUBLE_EQ(records[0].extra["vs_postgres"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(records[1].extra["vs_postgres"].get<double>(), 3.0);
+}
+
 TEST(AddRatios, ComparesWithTheLargestRawGroupOneFsyncCouldCarry) {
   std::vector<Record> records = {
       Append("rocksdb", 1, 1, 100),       Append("rocksdb", 1, 32, 3200),

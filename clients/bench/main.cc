@@ -56,7 +56,10 @@ int main(int argc, char** argv) {
   app.add_option("--workloads", c.workloads, "Which workloads, in this order")
       ->delimiter(',')
       ->capture_default_str();
-  app.add_option("--systems", c.systems, "Which systems for append and catchup")
+  app.add_option("--systems", c.systems,
+                 "Which systems for append and catchup: wijkboek (unary Append calls), "
+                 "wijkboek-stream (wijkboek, each append client over one AppendStream call), "
+                 "postgres, redis, rocksdb")
       ->delimiter(',')
       ->capture_default_str();
   app.add_option("--clients", c.clients, "append: concurrent clients")

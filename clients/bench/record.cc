@@ -137,7 +137,9 @@ void AddRatios(std::vector<Record>& records) {
   std::sort(groups.begin(), groups.end(),
             [](const Record* a, const Record* b) { return a->batch < b->batch; });
   for (Record& r : records) {
-    if (r.system != "wijkboek" || (r.workload != "append" && r.workload != "catchup")) continue;
+    // Both wijkboek rows: unary Append and AppendStream.
+    if (r.system.rfind("wijkboek", 0) != 0 || (r.workload != "append" && r.workload != "catchup"))
+      continue;
     for (const char* peer : {"postgres", "redis"}) {
       const Record* p = Find(records, peer, r.workload, r.clients, r.batch);
       if (p && p->events_per_s > 0)
@@ -164,7 +166,7 @@ void AddRatios(std::vector<Record>& records) {
 }
 
 std::string TableHeader() {
-  return absl::StrFormat("%-9s %-8s %7s %5s %-12s %12s %10s %9s %9s %9s %9s  %s\n", "system",
+  return absl::StrFormat("%-15s %-8s %7s %5s %-12s %12s %10s %9s %9s %9s %9s  %s\n", "system",
                          "workload", "clients", "batch", "method", "events/s", "req/s", "p50 ms",
                          "p99 ms", "p99.9 ms", "RSS peak", "notes");
 }
@@ -184,7 +186,7 @@ std::string TableLine(const Record& r) {
   if (r.disk_bytes_per_event) {
     absl::StrAppend(&notes, absl::StrFormat("disk %.0f B/event", *r.disk_bytes_per_event));
   }
-  return absl::StrFormat("%-9s %-8s %7d %5d %-12s %12s %10s %9s %9s %9s %9s  %s\n", r.system,
+  return absl::StrFormat("%-15s %-8s %7d %5d %-12s %12s %10s %9s %9s %9s %9s  %s\n", r.system,
                          r.workload, r.clients, r.batch, r.method, Thousands(r.events_per_s),
                          r.requests_per_s ? Thousands(*r.requests_per_s) : "–", Ms(r.p50_ms),
                          Ms(r.p99_ms), Ms(r.p999_ms), MiB(r.rss_peak_bytes), notes);

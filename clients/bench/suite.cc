@@ -178,9 +178,16 @@ class Suite {
         peers_.push_back(std::make_unique<RedisSystem>(config_.redis, config_.page));
       } else if (name == "rocksdb") {
         rocksdb_ = std::make_unique<RocksdbSystem>(config_.work_dir + "/rocksdb");
+      } else if (name == "wijkboek-stream") {
+        // wijkboek again, its append clients over AppendStream: a row of its own.
+        if (config_.wijkboekd.empty())
+          return absl::InvalidArgumentError("--wijkboekd PATH is required");
+        peers_.push_back(std::make_unique<WijkboekSystem>(
+            config_.wijkboekd, config_.work_dir + "/wijkboek-stream", AppendMode::kStream));
       } else {
         return absl::InvalidArgumentError(
-            absl::StrCat("unknown system '", name, "' (wijkboek, postgres, redis, rocksdb)"));
+            absl::StrCat("unknown system '", name,
+                         "' (wijkboek, wijkboek-stream, postgres, redis, rocksdb)"));
       }
     }
     const bool live = Wants(config_.workloads, "fanout") || Wants(config_.workloads, "views");
@@ -304,6 +311,20 @@ const Record* FindRecord(const std::vector<Record>& records, const std::string& 
   return nullptr;
 }
 
+// wijkboek's faster append row for this load: unary Append ("wijkboek") or AppendStream
+// ("wijkboek-stream"), whichever was measured and faster.
+const Record* FasterWijkboek(const std::vector<Record>& records, int clients, int batch) {
+  const Record* best = nullptr;
+  for (const char* system : {"wijkboek", "wijkboek-stream"}) {
+    const Record* r = FindRecord(records, system, "append", clients, batch);
+    if (r && (!best || r->events_per_s > best->events_per_s)) best = r;
+  }
+  return best;
+}
+
+// The row's system in brackets, so the targets table says which way of appending it measured.
+std::string Via(const Record* r) { return r ? absl::StrCat(" (", r->system, ")") : ""; }
+
 std::optional<double> ExtraNumber(const Record* r, const char* key) {
   if (r == nullptr || !r->extra.contains(key)) return std::nullopt;
   return r->extra[key].get<double>();
@@ -328,17 +349,18 @@ std::string TargetsMarkdown(const std::vector<Record>& records) {
   const auto fmt = [](std::optional<double> v, const char* format) {
     return v ? absl::StrFormat(format, *v) : std::string("–");
   };
-  const Record* a32 = FindRecord(records, "wijkboek", "append", 32, 1);
+  const Record* a32 = FasterWijkboek(records, 32, 1);
   const auto vs_pg = ExtraNumber(a32, "vs_postgres");
   const auto vs_redis = ExtraNumber(a32, "vs_redis");
-  row("append, 32 clients, batch 1: ≥ 3× PostgreSQL", fmt(vs_pg, "%.2f×"),
+  row("append, 32 clients, batch 1: ≥ 3× PostgreSQL", vs_pg ? fmt(vs_pg, "%.2f×") + Via(a32) : "–",
       vs_pg ? std::optional<bool>(*vs_pg >= 3) : std::nullopt);
-  row("append, 32 clients, batch 1: ahead of Redis (appendfsync always)", fmt(vs_redis, "%.2f×"),
+  row("append, 32 clients, batch 1: ahead of Redis (appendfsync always)",
+      vs_redis ? fmt(vs_redis, "%.2f×") + Via(a32) : "–",
       vs_redis ? std::optional<bool>(*vs_redis > 1) : std::nullopt);
   row("append, 32 clients, batch 1: well over 60,000 durable events/s",
-      a32 ? absl::StrFormat("%.0f events/s", a32->events_per_s) : "–",
+      a32 ? absl::StrFormat("%.0f events/s", a32->events_per_s) + Via(a32) : "–",
       a32 ? std::optional<bool>(a32->events_per_s > 60000) : std::nullopt);
-  const Record* a32b = FindRecord(records, "wijkboek", "append", 32, 100);
+  const Record* a32b = FasterWijkboek(records, 32, 100);
   const auto vs_raw = ExtraNumber(a32b, "vs_rocksdb_group");
   const Record* g128 = FindRecord(records, "rocksdb", "append", 1, 128);
   std::string raw_text = "–";
@@ -350,11 +372,17 @@ std::string TargetsMarkdown(const std::vector<Record>& records) {
       absl::StrAppend(&raw_text, absl::StrFormat("; %.0f %% of groups of 128",
                                                  100 * a32b->events_per_s / g128->events_per_s));
     }
+    absl::StrAppend(&raw_text, Via(a32b));
   }
   row("append, 32 clients, batch 100: ≥ 50 % of raw RocksDB's group commit", raw_text,
       vs_raw ? std::optional<bool>(*vs_raw >= 0.5) : std::nullopt);
+  // Latency: the worse of the two ways, so that the target holds for both.
   const Record* a8 = FindRecord(records, "wijkboek", "append", 8, 1);
-  row("append, 8 clients: p99 latency ≤ 5 ms", a8 ? fmt(a8->p99_ms, "%.2f ms") : "–",
+  if (const Record* s8 = FindRecord(records, "wijkboek-stream", "append", 8, 1);
+      s8 && s8->p99_ms && (!a8 || !a8->p99_ms || *s8->p99_ms > *a8->p99_ms)) {
+    a8 = s8;
+  }
+  row("append, 8 clients: p99 latency ≤ 5 ms", a8 ? fmt(a8->p99_ms, "%.2f ms") + Via(a8) : "–",
       a8 && a8->p99_ms ? std::optional<bool>(*a8->p99_ms <= 5) : std::nullopt);
   const Record* f100 = FindRecord(records, "wijkboek", "fanout", 100, 1);
   const bool all = f100 && f100->extra.value("all_delivered", false);

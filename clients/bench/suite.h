@@ -19,7 +19,7 @@ namespace bench {
 
 struct SuiteConfig {
   std::vector<std::string> workloads = {"append", "fanout", "catchup", "views"};
-  std::vector<std::string> systems = {"wijkboek", "postgres", "redis", "rocksdb"};
+  std::vector<std::string> systems = {"wijkboek", "wijkboek-stream", "postgres", "redis", "rocksdb"};
   std::vector<int> clients = {1, 8, 32, 128};
   std::vector<int> batches = {1, 10, 100};
   std::vector<int> groups = {1, 8, 32, 128, 3200};  // raw RocksDB's group sizes

@@ -93,9 +93,9 @@ WijkboekWriter::WijkboekWriter(std::shared_ptr<grpc::Channel> channel, const std
 }
 
 absl::StatusOr<std::unique_ptr<WijkboekWriter>> WijkboekWriter::Start(
-    std::shared_ptr<grpc::Channel> channel, const std::string& token, int index, int batch) {
-  std::unique_ptr<WijkboekWriter> writer(
-      new WijkboekWriter(std::move(channel), token, index, batch));
+    std::shared_ptr<grpc::Channel> channel, const std::string& token, int index, int batch,
+    AppendMode mode) {
+  std::unique_ptr<WijkboekWriter> writer(new WijkboekWriter(channel, token, index, batch));
   v1::AppendRequest start;
   start.set_stream(StreamName(index));
   start.mutable_expected_revision()->set_no_stream(true);
@@ -110,13 +110,44 @@ absl::StatusOr<std::unique_ptr<WijkboekWriter>> WijkboekWriter::Start(
   if (!started.ok())
     return Annotate(started.status(), absl::StrCat("starting ", StreamName(index)));
   writer->revision_ = started->stream_revision();
+  if (mode == AppendMode::kStream) {
+    writer->stub_ = v1::EventLog::NewStub(channel);
+    writer->stream_context_ = std::make_unique<grpc::ClientContext>();
+    writer->stream_context_->AddMetadata("authorization", "Bearer " + token);
+    writer->stream_ = writer->stub_->AppendStream(writer->stream_context_.get());
+  }
   return writer;
+}
+
+WijkboekWriter::~WijkboekWriter() {
+  if (!stream_) return;
+  // Half-close and collect the status: every request was answered already.
+  stream_->WritesDone();
+  while (stream_->Read(&stream_response_)) {
+  }
+  (void)stream_->Finish();
+}
+
+absl::StatusOr<v1::AppendResponse> WijkboekWriter::AppendOverStream() {
+  if (!stream_->Write(request_) || !stream_->Read(&stream_response_)) {
+    grpc::Status s = stream_->Finish();
+    if (s.ok()) s = grpc::Status(grpc::StatusCode::INTERNAL, "AppendStream ended without an answer");
+    stream_.reset();
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                        absl::StrCat("AppendStream: ", s.error_message()));
+  }
+  if (stream_response_.has_error()) {
+    return absl::Status(static_cast<absl::StatusCode>(stream_response_.error().code()),
+                        stream_response_.error().message());
+  }
+  return stream_response_.appended();
 }
 
 absl::StatusOr<v1::AppendResponse> WijkboekWriter::Append() {
   request_.mutable_expected_revision()->set_exact(revision_);
   for (auto& event : *request_.mutable_events()) event.set_event_id(ids_.Next());
-  auto response = client_.Append(request_);
+  if (stub_ && !stream_) return absl::UnavailableError("AppendStream: the call has ended");
+  auto response = stream_ ? AppendOverStream() : client_.Append(request_);
   if (!response.ok()) return Annotate(response.status(), request_.stream());
   const std::uint64_t want = revision_ + static_cast<std::uint64_t>(request_.events_size());
   if (response->stream_revision() != want || response->deduplicated()) {
@@ -142,7 +173,8 @@ wijkboek::client::EventLogClient WijkboekSystem::Client() const {
 }
 
 absl::StatusOr<std::unique_ptr<WijkboekWriter>> WijkboekSystem::NewWriter(int index, int batch) {
-  return WijkboekWriter::Start(OwnChannel(server_.address()), server_.token(), index, batch);
+  return WijkboekWriter::Start(OwnChannel(server_.address()), server_.token(), index, batch,
+                               mode_);
 }
 
 absl::StatusOr<std::unique_ptr<LoadClient>> WijkboekSystem::NewAppendClient(int index, int batch) {
@@ -152,6 +184,7 @@ absl::StatusOr<std::unique_ptr<LoadClient>> WijkboekSystem::NewAppendClient(int 
 }
 
 std::vector<CatchupMethod> WijkboekSystem::CatchupMethods() {
+  if (mode_ == AppendMode::kStream) return {};  // the same reads as system "wijkboek"
   // Read and Subscribe as a lean client (events kept as the bytes that arrived, like the peers'
   // rows), then Read through the typed client, which parses every event into its message, then
   // the batched calls (ReadBatches, Subscribe with batch_events), each batch parsed into typed

@@ -11,7 +11,7 @@
 //
 // Ownership: borrows the store and the authenticator; both must outlive this service, which must
 // outlive the gRPC server (its destructor joins a running backup).
-// Threads: gRPC's callback threads; append completions run on the store's writer thread.
+// Threads: gRPC's callback threads; append completions run on the store's answering thread.
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>

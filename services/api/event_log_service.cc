@@ -45,32 +45,56 @@ grpc::ServerUnaryReactor* EventLogService::Append(grpc::CallbackServerContext* c
     reactor->Finish(ToGrpc(principal.status()));
     return reactor;
   }
-  auto append = ToStore(*request, principal->id, limits_.request);
+  std::chrono::milliseconds retry_after{0};
+  auto append = Admit(*principal, *request, &retry_after);
   if (!append.ok()) {
+    // gRPC's own name for "retry after": clients with a retry policy honour it.
+    if (retry_after.count() > 0) {
+      context->AddTrailingMetadata("grpc-retry-pushback-ms", std::to_string(retry_after.count()));
+    }
     reactor->Finish(ToGrpc(append.status()));
     return reactor;
   }
-  // Only well-formed requests count against the rate: a refused one costs nothing to store.
-  std::chrono::milliseconds retry_after{0};
-  if (absl::Status s = rate_.Take(principal->id, append->events.size(), &retry_after); !s.ok()) {
-    // gRPC's own name for "retry after": clients with a retry policy honour it.
-    context->AddTrailingMetadata("grpc-retry-pushback-ms", std::to_string(retry_after.count()));
-    reactor->Finish(ToGrpc(s));
-    return reactor;
-  }
-  // Runs on the writer thread once the group holding this request is durable (or refused).
+  // Runs on the store's answering thread once the group holding this request is durable (or
+  // refused).
   store_->AppendAsync(std::move(*append),
                       [reactor, response](absl::StatusOr<storage::AppendResult> result) {
                         if (!result.ok()) {
                           reactor->Finish(ToGrpc(result.status()));
                           return;
                         }
-                        response->set_first_position(result->first_position);
-                        response->set_last_position(result->last_position);
-                        response->set_stream_revision(result->stream_revision);
-                        response->set_deduplicated(result->deduplicated);
+                        SetAppendResponse(*result, response);
                         reactor->Finish(grpc::Status::OK);
                       });
+  return reactor;
+}
+
+absl::StatusOr<storage::AppendRequest> EventLogService::Admit(
+    const auth::Principal& principal, const wijkboek::v1::AppendRequest& request,
+    std::chrono::milliseconds* retry_after) {
+  auto append = ToStore(request, principal.id, limits_.request);
+  if (!append.ok()) return append;
+  // Only well-formed requests count against the rate: a refused one costs nothing to store.
+  if (absl::Status s = rate_.Take(principal.id, append->events.size(), retry_after); !s.ok()) {
+    return s;
+  }
+  return append;
+}
+
+grpc::ServerBidiReactor<wijkboek::v1::AppendRequest, wijkboek::v1::AppendStreamResponse>*
+EventLogService::AppendStream(grpc::CallbackServerContext* context) {
+  using Refused =
+      FailedBidi<wijkboek::v1::AppendRequest, wijkboek::v1::AppendStreamResponse>;
+  // Once per stream: who, and whether they may append at all. Each request then checks that the
+  // token is still valid.
+  auto principal = Authorize(*auth_, context, auth::Operation::kAppend);
+  if (!principal.ok()) return new Refused(ToGrpc(principal.status()));
+  auto* reactor = new AppendStreamReactor(
+      store_, auth_, *std::move(principal),
+      [this](const auth::Principal& p, const wijkboek::v1::AppendRequest& request,
+             std::chrono::milliseconds* retry_after) { return Admit(p, request, retry_after); },
+      &append_streams_, limits_.append_stream_in_flight);
+  reactor->Start();
   return reactor;
 }
 

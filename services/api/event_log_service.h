@@ -3,9 +3,10 @@
 // appends to the store's single writer. Reads and subscriptions stream from storage and the hub.
 //
 // Ownership: borrows the store, hub and authenticator; all must outlive the gRPC server.
-// Threads: called on gRPC's callback threads; append completions run on the store's writer thread.
+// Threads: called on gRPC's callback threads; append completions run on the store's answering thread.
 #include <grpcpp/grpcpp.h>
 
+#include "services/api/append_stream_reactor.h"
 #include "services/api/limits.h"
 #include "services/api/background_calls.h"
 #include "services/api/subscribe_reactor.h"
@@ -33,6 +34,7 @@ struct EventLogLimits {
   double append_rate = 2000;      // events per second per principal; 0 = no limit
   double append_burst = 20000;    // events a principal may append at once after a pause
   std::size_t max_subscriptions = 64;  // live subscriptions per principal
+  std::size_t append_stream_in_flight = 64;  // AppendStream requests held per stream
 };
 
 // ReadBatches is a raw method: its reactor writes EventBatch bytes built from the stored
@@ -65,6 +67,13 @@ class EventLogService final : public wijkboek::v1::EventLog::WithRawCallbackMeth
                                           const wijkboek::v1::GetSignedHeadRequest* request,
                                           wijkboek::v1::SignedHead* response) override;
 
+  // Many appends over one call: append_stream_reactor.h.
+  grpc::ServerBidiReactor<wijkboek::v1::AppendRequest, wijkboek::v1::AppendStreamResponse>*
+  AppendStream(grpc::CallbackServerContext* context) override;
+  // Server shutdown: open AppendStreams answer what they have read and end UNAVAILABLE; new
+  // ones are refused.
+  void CloseAppendStreams() { append_streams_.Close(); }
+
   // The key GetSignedHead signs with (without one it answers FAILED_PRECONDITION). Call before
   // serving; `signer` must outlive the service.
   void SetHeadSigner(const audit::HeadSigner* signer) { signer_ = signer; }
@@ -77,6 +86,13 @@ class EventLogService final : public wijkboek::v1::EventLog::WithRawCallbackMeth
   AppendRateLimiter rate_;
   SubscriptionSlots subscriptions_;
   const audit::HeadSigner* signer_ = nullptr;
+  AppendStreams append_streams_;
+
+  // Append's checks before the store, for Append and AppendStream: the request's shape, then the
+  // rate (*retry_after set when that refuses).
+  absl::StatusOr<storage::AppendRequest> Admit(const auth::Principal& principal,
+                                               const wijkboek::v1::AppendRequest& request,
+                                               std::chrono::milliseconds* retry_after);
   // Last, so that it is destroyed first: it joins the Verify threads, which use the members above.
   std::unique_ptr<BackgroundCalls> verifications_ = std::make_unique<BackgroundCalls>(2);
 };

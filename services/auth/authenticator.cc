@@ -161,6 +161,14 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authoriza
   auto id = by_hash_.find(hash);
   if (id == by_hash_.end()) return absl::UnauthenticatedError("unknown token");
   const TokenRecord& token = tokens_.at(id->second);
+  if (absl::Status s = Usable(token); !s.ok()) return s;
+  auto principal = principals_.find(token.principal_id);
+  if (principal == principals_.end()) return absl::UnauthenticatedError("unknown token");
+  const PrincipalRecord& p = principal->second;
+  return Principal{p.id, p.role, p.partner_id, token.token_id};
+}
+
+absl::Status Authenticator::Usable(const TokenRecord& token) const {
   if (token.revoked) {
     return absl::UnauthenticatedError(absl::StrCat("token ", token.token_id, " was revoked at ",
                                                    FormatMicros(token.revoked_at_micros)));
@@ -170,10 +178,14 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authoriza
                                                    FormatMicros(token.expires_at_micros),
                                                    "; ask the programme team for a new one"));
   }
-  auto principal = principals_.find(token.principal_id);
-  if (principal == principals_.end()) return absl::UnauthenticatedError("unknown token");
-  const PrincipalRecord& p = principal->second;
-  return Principal{p.id, p.role, p.partner_id, token.token_id};
+  return absl::OkStatus();
+}
+
+absl::Status Authenticator::StillValid(const std::string& token_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto token = tokens_.find(token_id);
+  if (token == tokens_.end()) return absl::UnauthenticatedError("unknown token");
+  return Usable(token->second);
 }
 
 bool Authenticator::HasPrincipal(const std::string& principal_id) const {

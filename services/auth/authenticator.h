@@ -71,12 +71,19 @@ class Authenticator {
   // (naming the token id, never the secret).
   [[nodiscard]] absl::StatusOr<Principal> Authenticate(std::string_view authorization) const;
 
+  // OK while the token (by id, e.g. Principal::token_id) is neither revoked nor expired, else
+  // Authenticate's UNAUTHENTICATED: how a long-lived call that authenticated once honours a
+  // revocation without hashing the secret again.
+  [[nodiscard]] absl::Status StillValid(const std::string& token_id) const;
+
   bool HasPrincipal(const std::string& principal_id) const;
   std::optional<TokenRecord> FindToken(const std::string& token_id) const;
   // Every principal with its tokens, by id.
   std::vector<PrincipalRecord> Principals() const;
 
  private:
+  absl::Status Usable(const TokenRecord& token) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
   Clock clock_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, PrincipalRecord> principals_ ABSL_GUARDED_BY(mu_);

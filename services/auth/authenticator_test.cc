@@ -158,6 +158,20 @@ TEST_F(AuthenticatorTest, AnExpiredTokenIsRefused) {
   EXPECT_NE(p.status().message().find("token tok-1 expired at"), std::string_view::npos);
 }
 
+TEST_F(AuthenticatorTest, StillValidSeesRevocationAndExpiryByTokenId) {
+  Register("scherm", v1::ROLE_DASHBOARD);
+  Issue("scherm", "tok-1");
+  Issue("scherm", "tok-2", now_ + 1'000'000);
+  EXPECT_TRUE(auth_.StillValid("tok-1").ok());
+  EXPECT_TRUE(auth_.StillValid("tok-2").ok());
+  Revoke("scherm", "tok-1");
+  EXPECT_EQ(auth_.StillValid("tok-1").message(), "token tok-1 was revoked at 2023-11-14T22:13:20Z");
+  now_ += 1'000'000;
+  EXPECT_NE(auth_.StillValid("tok-2").message().find("token tok-2 expired at"),
+            std::string_view::npos);
+  EXPECT_EQ(auth_.StillValid("tok-unknown").code(), absl::StatusCode::kUnauthenticated);
+}
+
 TEST_F(AuthenticatorTest, EventsOfOtherStreamsAreIgnored) {
   v1::Payload p;
   p.mutable_principal_registered()->set_principal_id("sneaky");

@@ -10,7 +10,7 @@
 namespace auth {
 
 enum class Operation {
-  kAppend,         // EventLog.Append: admin, partner (scoped by the writer)
+  kAppend,         // EventLog.Append, AppendStream: admin, partner (scoped by the writer)
   kReadLog,        // EventLog.Read, Subscribe, GetHead, GetSignedHead: every role
   kVerify,         // EventLog.Verify: admin, auditor
   kReadViews,      // every Views RPC, the HTTP API and live feed: every role

@@ -241,6 +241,8 @@ void Server::Shutdown() {
   // Subscriptions never end by themselves: end them first so the drain below only waits for
   // appends and reads that were accepted.
   hub_->Close();
+  // Open AppendStreams likewise: they answer what they have read and end.
+  event_log_->CloseAppendStreams();
   // Likewise views calls waiting for a min_position: answered UNAVAILABLE now.
   views_->Close();
   grpc_->Shutdown(std::chrono::system_clock::now() +

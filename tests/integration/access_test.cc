@@ -170,6 +170,27 @@ std::vector<RpcCase> AllRpcs() {
                      // admin anywhere, partner vidomes as its coalition member.
                      return AppendAs(server, token, ResultOn(kAction));
                    }});
+  cases.push_back({"EventLog.AppendStream", [](ServerProcess& server, const std::string& token) {
+                     // The same append over a stream: refused at the start (the stream's status)
+                     // or answered with the request's own error.
+                     auto stub = v1::EventLog::NewStub(server.Channel());
+                     grpc::ClientContext context;
+                     WithToken(&context, token);
+                     auto stream = stub->AppendStream(&context);
+                     stream->Write(ResultOn(kAction));
+                     stream->WritesDone();
+                     v1::AppendStreamResponse answer;
+                     const bool answered = stream->Read(&answer);
+                     while (stream->Read(&answer)) {
+                     }
+                     const grpc::Status s = stream->Finish();
+                     if (!s.ok() || !answered) return s;
+                     if (answer.has_error()) {
+                       return grpc::Status(static_cast<grpc::StatusCode>(answer.error().code()),
+                                           answer.error().message());
+                     }
+                     return s;
+                   }});
   cases.push_back({"EventLog.Read", [](ServerProcess& server, const std::string& token) {
                      grpc::ClientContext context;
                      WithToken(&context, token);
@@ -286,7 +307,7 @@ const std::map<std::string, std::map<std::string, bool>>& Matrix() {
     auto* m = new std::map<std::string, std::map<std::string, bool>>();
     for (const RpcCase& c : AllRpcs()) {
       const bool is_admin = c.name.rfind("Admin.", 0) == 0;
-      const bool is_append = c.name == "EventLog.Append";
+      const bool is_append = c.name == "EventLog.Append" || c.name == "EventLog.AppendStream";
       const bool is_verify = c.name == "EventLog.Verify";
       (*m)["admin"][c.name] = true;
       (*m)["partner"][c.name] = !is_admin && !is_verify;
