@@ -103,7 +103,10 @@ absl::Status Server::Start() {
   store_ = std::move(*store);
 
   // The views: the snapshot plus the events after its checkpoint (or everything, when asked).
-  auto projector = projections::Projector::Open(store_.get());
+  // Results stay on disk but for each action's newest few, so memory does not grow with them.
+  projections::ProjectorOptions projector_options;
+  projector_options.results_in_memory = 16;
+  auto projector = projections::Projector::Open(store_.get(), projector_options);
   if (!projector.ok()) {
     return absl::Status(projector.status().code(),
                         absl::StrCat("opening the views: ", projector.status().message()));
