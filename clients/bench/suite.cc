@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clients/bench/memory_workload.h"
 #include "clients/bench/postgres_system.h"
 #include "clients/bench/redis_system.h"
 #include "clients/bench/rocksdb_system.h"
@@ -149,9 +150,11 @@ class Suite {
         s = Fanout();
       } else if (workload == "views") {
         s = Views();
+      } else if (workload == "memory") {
+        s = Memory();
       } else {
-        s = absl::InvalidArgumentError(
-            absl::StrCat("unknown workload '", workload, "' (append, fanout, catchup, views)"));
+        s = absl::InvalidArgumentError(absl::StrCat(
+            "unknown workload '", workload, "' (append, fanout, catchup, views, memory)"));
       }
       if (!s.ok()) return s;
     }
@@ -183,7 +186,8 @@ class Suite {
             absl::StrCat("unknown system '", name, "' (wijkboek, postgres, redis, rocksdb)"));
       }
     }
-    const bool live = Wants(config_.workloads, "fanout") || Wants(config_.workloads, "views");
+    const bool live = Wants(config_.workloads, "fanout") || Wants(config_.workloads, "views") ||
+                      Wants(config_.workloads, "memory");
     if (Wants(config_.systems, "wijkboek") || live) {
       if (config_.wijkboekd.empty())
         return absl::InvalidArgumentError("--wijkboekd PATH is required");
@@ -279,6 +283,18 @@ class Suite {
     options.programme_file = config_.programme_file;
     auto r = RunViews(*wijkboek_, options);
     if (!r.ok()) return Annotate(r.status(), "views");
+    Add(*std::move(r));
+    return absl::OkStatus();
+  }
+
+  absl::Status Memory() {
+    Progress("memory", absl::StrCat(config_.memory_events, " events"), "wijkboek");
+    MemoryOptions options;
+    options.events = config_.memory_events;
+    options.clients = config_.fill_clients;
+    options.batch = config_.fill_batch;
+    auto r = RunMemory(*wijkboek_, options);
+    if (!r.ok()) return Annotate(r.status(), "memory");
     Add(*std::move(r));
     return absl::OkStatus();
   }
