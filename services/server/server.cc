@@ -205,6 +205,8 @@ absl::Status Server::Start() {
   // Serving only while ready (the same readiness as /healthz), re-checked every second.
   health_ = std::make_unique<HealthWatcher>(grpc_->GetHealthCheckService(), store_.get(),
                                             projector_.get(), config_.health_max_lag);
+  memory_trimmer_ = std::make_unique<MemoryTrimmer>(std::chrono::seconds(5));
+  memory_trimmer_->Start();
   WriteAddressFile(config_.data_dir, grpc_address_);
   return absl::OkStatus();
 }
@@ -253,6 +255,7 @@ void Server::Shutdown() {
   if (head_publisher_) head_publisher_->Stop();
   // Every accepted append was answered: fold what is committed and snapshot the views.
   projector_->Stop();
+  if (memory_trimmer_) memory_trimmer_->Stop();
   std::filesystem::remove(config_.data_dir + "/grpc.addr");
   std::filesystem::remove(config_.data_dir + "/http.addr");
 }
