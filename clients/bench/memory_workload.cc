@@ -17,6 +17,8 @@ namespace v1 = wijkboek::v1;
 constexpr auto kCatchUp = std::chrono::minutes(20);
 constexpr auto kQueryDeadline = std::chrono::minutes(5);
 constexpr auto kSampleEvery = std::chrono::milliseconds(100);
+// After the queries: longer than wijkboekd's malloc_trim interval (services/server/memory_trimmer.h).
+constexpr auto kAfterQueries = std::chrono::seconds(7);
 
 absl::Status Annotate(const absl::Status& s, const std::string& what) {
   if (s.ok()) return s;
@@ -118,6 +120,8 @@ absl::StatusOr<Record> RunMemory(WijkboekSystem& system, const MemoryOptions& op
       return s;
     }
   }
+  if (auto rss = ResidentBytes(pid)) r.extra["rss_right_after_queries_bytes"] = *rss;
+  std::this_thread::sleep_for(kAfterQueries);
   if (auto rss = ResidentBytes(pid)) r.extra["rss_after_queries_bytes"] = *rss;
   if (auto peak = PeakResidentBytes(pid)) r.extra["rss_peak_with_queries_bytes"] = *peak;
   return r;

@@ -394,7 +394,24 @@ std::string TargetsMarkdown(const std::vector<Record>& records) {
   row("catch-up read ahead of PostgreSQL's and Redis's full reads",
       absl::StrCat(fmt(c_pg, "%.2f×"), " PostgreSQL, ", fmt(c_redis, "%.2f×"), " Redis"),
       c_pg && c_redis ? std::optional<bool>(*c_pg > 1 && *c_redis > 1) : std::nullopt);
-  // Memory: the catch-up fill is the largest log the suite builds.
+  // Memory: measured by the memory workload at 10 million events, when it ran with that many.
+  const Record* memory = nullptr;
+  for (const Record& r : records) {
+    if (r.system == "wijkboek" && r.workload == "memory" && r.rss_bytes &&
+        r.extra.contains("events_stored") && r.extra["events_stored"].get<double>() >= 1e7) {
+      memory = &r;
+    }
+  }
+  if (memory != nullptr) {
+    const double rss = static_cast<double>(*memory->rss_bytes);
+    row("steady-state RSS ≤ 256 MiB with 10 million events stored",
+        absl::StrFormat("%.0f MiB with %.0f events (peak %.0f MiB)", rss / (1 << 20),
+                        memory->extra["events_stored"].get<double>(),
+                        static_cast<double>(memory->rss_peak_bytes.value_or(0)) / (1 << 20)),
+        rss <= 256.0 * (1 << 20));
+    return out;
+  }
+  // Else the catch-up fill, the largest log the rest of the suite builds.
   const Record* filled = nullptr;
   for (const Record& r : records) {
     if (r.system == "wijkboek" && r.workload == "catchup" && r.rss_bytes) filled = &r;
