@@ -1,10 +1,8 @@
 // wijkboekd: the wijkboek server.
-#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -15,11 +13,6 @@
 #include "services/server/server.h"
 
 int main(int argc, char** argv) {
-  // glibc gives each thread that allocates at once an arena of its own, up to 8 per core, and
-  // memory freed in one is not reused by another: with gRPC's, RocksDB's and our own threads
-  // RSS grew by tens of MiB that nothing used (1 million events: 198 MiB steady, 231 after a
-  // large GetAction; with 2 arenas 176 and 176, appends as fast). MALLOC_ARENA_MAX overrides.
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   server::Config config;
   CLI::App app{
       "wijkboekd — the shared, append-only, verifiable record of a neighbourhood programme.\n\n"
