@@ -43,7 +43,10 @@ int main(int argc, char** argv) {
       "  catchup  fill each store with --catchup-events events, then read them all from the\n"
       "           start (wijkboek: Read and Subscribe; PostgreSQL/Redis: pages)\n"
       "  views    view queries per second and their latency while writers append (wijkboek "
-      "only)\n\n"
+      "only)\n"
+      "  memory   fill a log with --memory-events events (32 clients, batch 100), let wijkboekd\n"
+      "           settle, sample its RSS (steady state = median) and peak, then run view queries\n"
+      "           (wijkboek only; not in the default list: 10 million events take minutes)\n\n"
       "wijkboekd is started by the tool (temp data dir, loopback); PostgreSQL and Redis must be\n"
       "running (clients/bench/run starts them). Prints a table; --json and --markdown save it.\n\n"
       "Example: wijkboek-bench --wijkboekd build/bin/wijkboekd --workloads append --clients 32 \\\n"
@@ -95,6 +98,8 @@ int main(int argc, char** argv) {
   app.add_option("--views-writers", c.views_writers, "views: concurrent writers")
       ->capture_default_str();
   app.add_option("--views-seconds", c.views_seconds, "views: measured seconds")
+      ->capture_default_str();
+  app.add_option("--memory-events", c.memory_events, "memory: events in the log")
       ->capture_default_str();
   c.programme_file = WIJKBOEK_BENCH_PROGRAMME;
   app.add_option("--programme", c.programme_file,

@@ -4,7 +4,7 @@
 // Every append configuration (clients × batch) runs against wijkboek, PostgreSQL and Redis back to
 // back, each on an emptied store, with the order rotated from one configuration to the next, so
 // that whatever else the machine does affects all of them alike; raw RocksDB runs its group sizes
-// with one writer before them. The catch-up read fills each store with the same number of events
+// with one writer before them. The memory workload (wijkboek only) runs when asked for. The catch-up read fills each store with the same number of events
 // (32 clients × batch 100; raw RocksDB with its largest group) and reads it all back. Fan-out and
 // views run against wijkboek only.
 #include <cstdint>
@@ -34,6 +34,8 @@ struct SuiteConfig {
   int views_writers = 2;
   double views_seconds = 3;
   int page = 5000;  // rows / entries per catch-up page (PostgreSQL, Redis)
+  // memory (not in the default list: 10 million events take several minutes to append)
+  std::uint64_t memory_events = 10000000;
 
   std::string wijkboekd;       // the server binary
   std::string work_dir;        // data dirs of wijkboekd and raw RocksDB

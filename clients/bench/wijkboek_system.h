@@ -93,6 +93,7 @@ class WijkboekSystem final : public System {
 
   const std::string& address() const { return server_.address(); }
   const std::string& token() const { return server_.token(); }
+  pid_t server_pid() const { return server_.pid(); }
   wijkboek::client::EventLogClient Client() const;
 
  private:

@@ -43,15 +43,26 @@ absl::StatusOr<SortKey> DecodeToken(const std::string& token) {
 }
 
 // Every word of the query occurs in the action's title, description or one result's summary.
-bool MatchesText(const v1::ActionView& action, const std::vector<std::string>& folded_words) {
-  if (folded_words.empty()) return true;
-  std::string haystack = internal::FoldCase(action.title());
-  absl::StrAppend(&haystack, "\n", internal::FoldCase(action.description()));
-  for (const auto& r : action.results()) {
-    absl::StrAppend(&haystack, "\n", internal::FoldCase(r.summary()));
-  }
-  return std::all_of(folded_words.begin(), folded_words.end(),
-                     [&haystack](const auto& w) { return haystack.find(w) != std::string::npos; });
+// Words never span two of these (they hold no whitespace), so each is searched on its own; the
+// results on disk are read only for words not found before them.
+absl::StatusOr<bool> MatchesText(const Model& model, const v1::ActionView& action,
+                                 const std::vector<std::string>& folded_words) {
+  std::vector<const std::string*> missing;
+  for (const std::string& w : folded_words) missing.push_back(&w);
+  const auto search = [&missing](const std::string& text) {
+    const std::string folded = internal::FoldCase(text);
+    std::erase_if(missing, [&folded](const std::string* w) {
+      return folded.find(*w) != std::string::npos;
+    });
+    return !missing.empty();
+  };
+  if (!missing.empty()) search(action.title());
+  if (!missing.empty()) search(action.description());
+  if (missing.empty()) return true;
+  absl::Status read = model.ForEachResult(
+      action, [&search](const v1::ResultView& r) { return search(r.summary()); });
+  if (!read.ok()) return read;
+  return missing.empty();
 }
 
 bool HasPartner(const v1::ActionView& action, const std::string& partner_id) {
@@ -97,7 +108,9 @@ absl::StatusOr<v1::ListActionsResponse> ListActions(const Model& model,
       continue;
     }
     if (!request.partner_id().empty() && !HasPartner(action, request.partner_id())) continue;
-    if (!MatchesText(action, words)) continue;
+    absl::StatusOr<bool> matches = MatchesText(model, action, words);
+    if (!matches.ok()) return matches.status();
+    if (!*matches) continue;
     matching.emplace_back(SortKey{std::move(pillar), action.goal_id(), id}, &action);
   }
   std::sort(matching.begin(), matching.end(),
@@ -133,6 +146,16 @@ absl::StatusOr<v1::GetActionResponse> GetAction(const Model& model,
   }
   v1::GetActionResponse out;
   *out.mutable_action() = it->second;
+  if (model.results_on_disk.contains(request.action_id())) {
+    auto* results = out.mutable_action()->mutable_results();
+    results->Clear();
+    results->Reserve(static_cast<int>(it->second.result_count()));
+    absl::Status read = model.ForEachResult(it->second, [results](const v1::ResultView& r) {
+      *results->Add() = r;
+      return true;
+    });
+    if (!read.ok()) return read;
+  }
   if (out.action().result_count() < static_cast<std::uint32_t>(out.action().results_size())) {
     out.mutable_action()->set_result_count(out.action().results_size());
   }

@@ -286,8 +286,9 @@ class Fold {
     SetTime(r->mutable_recorded_at(), e_.recorded_at_unix_micros);
     r->set_position(e_.position);
     r->set_recorded_by(e_.recorded_by);
-    a->set_result_count(static_cast<std::uint32_t>(a->results_size()));
-    m_.dirty.insert(Model::ResultKey(e.action_id(), a->results_size() - 1));
+    // results_size() would miss the results on disk (model.h).
+    a->set_result_count(a->result_count() + 1);
+    m_.dirty.insert(Model::ResultKey(e.action_id(), a->result_count() - 1));
     TouchAction(*a);
   }
 
@@ -406,7 +407,8 @@ bool Model::operator==(const Model& other) const {
          SameMessages(pillars, other.pillars) && SameMessages(goals, other.goals) &&
          SameMessages(partners, other.partners) && SameMessages(actions, other.actions) &&
          SameMessages(kpis, other.kpis) && SameMessages(activities, other.activities) &&
-         funds_by_partner == other.funds_by_partner && funds_by_source == other.funds_by_source;
+         funds_by_partner == other.funds_by_partner && funds_by_source == other.funds_by_source &&
+         results_on_disk == other.results_on_disk;
 }
 
 }  // namespace projections

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/projections/model.h"
+#include "services/projections/query_util.h"
 
 namespace projections {
 namespace {
@@ -125,12 +126,96 @@ std::optional<std::string> Model::EncodeEntity(std::string_view key) const {
     std::size_t index = 0;
     if (!SplitResult(rest, &action_id, &index)) return std::nullopt;
     auto it = actions.find(action_id);
-    if (it == actions.end() || index >= static_cast<std::size_t>(it->second.results_size())) {
+    if (it == actions.end()) return std::nullopt;
+    // Only results still in memory can be dirty: ReleaseResults runs after their rows are written.
+    const std::size_t on_disk = OnDisk(action_id);
+    if (index < on_disk || index - on_disk >= static_cast<std::size_t>(it->second.results_size())) {
       return std::nullopt;
     }
-    return it->second.results(static_cast<int>(index)).SerializeAsString();
+    return it->second.results(static_cast<int>(index - on_disk)).SerializeAsString();
   }
   return std::nullopt;
+}
+
+std::size_t Model::OnDisk(const std::string& action_id) const {
+  auto it = results_on_disk.find(action_id);
+  return it == results_on_disk.end() ? 0 : it->second.count;
+}
+
+absl::Status Model::ForEachResult(const v1::ActionView& action,
+                                  const std::function<bool(const v1::ResultView&)>& each) const {
+  const std::size_t on_disk = OnDisk(action.action_id());
+  if (on_disk > 0) {
+    if (!stored_rows) {
+      return absl::InternalError(absl::StrCat("action ", action.action_id(), " has ", on_disk,
+                                              " results on disk but the model cannot read them"));
+    }
+    const std::string prefix = absl::StrCat(std::string(kResultPrefix), action.action_id(), "/");
+    std::size_t next = 0;
+    bool stopped = false;
+    absl::Status row_error;
+    absl::Status scan = stored_rows(prefix, [&](std::string_view key, std::string_view value) {
+      std::size_t index = 0;
+      const std::string_view digits = key.substr(prefix.size());
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      // Another action whose id starts with this one's and a slash: not ours.
+      if (ec != std::errc() || end != digits.data() + digits.size()) return true;
+      if (index >= on_disk) return false;
+      v1::ResultView result;
+      if (index != next ||
+          !result.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        row_error = absl::DataLossError(absl::StrCat(
+            "views: result row ", std::string(key),
+            index != next ? absl::StrCat(" where row ", next, " was expected") : " does not parse",
+            "; rebuild the views (wijkboekd --rebuild-views)"));
+        return false;
+      }
+      ++next;
+      if (!each(result)) stopped = true;
+      return !stopped;
+    });
+    if (!scan.ok()) return scan;
+    if (!row_error.ok()) return row_error;
+    if (stopped) return absl::OkStatus();
+    if (next != on_disk) {
+      return absl::DataLossError(absl::StrCat(
+          "views: action ", action.action_id(), " has ", next, " result rows on disk of ", on_disk,
+          "; rebuild the views (wijkboekd --rebuild-views)"));
+    }
+  }
+  for (const v1::ResultView& r : action.results()) {
+    if (!each(r)) break;
+  }
+  return absl::OkStatus();
+}
+
+void Model::ReleaseResults(std::size_t keep) {
+  absl::flat_hash_set<std::string> touched;
+  for (const std::string& key : dirty) {
+    std::string_view kind, rest;
+    std::string action_id;
+    std::size_t index = 0;
+    if (SplitKey(key, &kind, &rest) && kind == "result" && SplitResult(rest, &action_id, &index)) {
+      touched.insert(std::move(action_id));
+    }
+  }
+  for (const std::string& action_id : touched) ReleaseResultsOf(action_id, keep);
+}
+
+void Model::ReleaseResultsOf(const std::string& action_id, std::size_t keep) {
+  auto it = actions.find(action_id);
+  if (it == actions.end()) return;
+  auto* results = it->second.mutable_results();
+  if (static_cast<std::size_t>(results->size()) <= keep) return;
+  const int drop = results->size() - static_cast<int>(keep);
+  ResultsOnDisk& disk = results_on_disk[action_id];
+  for (int i = 0; i < drop; ++i) {
+    const v1::ResultView& r = results->Get(i);
+    std::optional<absl::CivilDay> day = internal::DayOf(r.occurred_on(), r.recorded_at());
+    if (day && (!disk.last_day || *day > *disk.last_day)) disk.last_day = day;
+  }
+  disk.count += static_cast<std::uint32_t>(drop);
+  results->DeleteSubrange(0, drop);
 }
 
 absl::Status Model::DecodeEntity(std::string_view key, std::string_view value) {
@@ -179,14 +264,17 @@ absl::Status Model::DecodeEntity(std::string_view key, std::string_view value) {
     std::size_t index = 0;
     if (kind == "result" && SplitResult(rest, &action_id, &index)) {
       v1::ActionView& action = actions[action_id];
-      const auto size = static_cast<std::size_t>(action.results_size());
-      if (index > size) {
+      const std::size_t on_disk = OnDisk(action_id);
+      const auto size = on_disk + static_cast<std::size_t>(action.results_size());
+      if (index > size || index < on_disk) {
         return absl::DataLossError(absl::StrCat("views snapshot: row ", std::string(key),
-                                                " follows a missing result row (action has ",
-                                                size, ")"));
+                                                index < on_disk ? " comes again" :
+                                                " follows a missing result row",
+                                                " (action has ", size, ")"));
       }
-      v1::ResultView* result =
-          index == size ? action.add_results() : action.mutable_results(static_cast<int>(index));
+      v1::ResultView* result = index == size
+                                   ? action.add_results()
+                                   : action.mutable_results(static_cast<int>(index - on_disk));
       if (!result->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
         return unparsable();
       }

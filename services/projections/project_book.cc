@@ -27,7 +27,8 @@ using book::GoalSection;
 using book::PillarSection;
 using book::Row;
 
-Row MakeRow(const Model& model, const v1::ActionView& action) {
+// `error` keeps the first error reading results from disk; once set, results are not read.
+Row MakeRow(const Model& model, const v1::ActionView& action, absl::Status* error) {
   Row row;
   row.action_id = action.action_id();
   row.title = action.title().empty() ? action.action_id() : action.title();
@@ -44,14 +45,17 @@ Row MakeRow(const Model& model, const v1::ActionView& action) {
         action.planned_start().empty() ? "?" : internal::DutchDate(action.planned_start()), " – ",
         action.planned_end().empty() ? "?" : internal::DutchDate(action.planned_end()));
   }
-  for (const auto& r : action.results()) {
-    book::ResultLine line;
-    line.summary = r.summary();
-    if (r.has_value()) line.figure = book::WithUnit(r.value(), r.unit());
-    if (auto day = internal::DayOf(r.occurred_on(), r.recorded_at())) {
-      line.date = internal::DutchDate(*day);
-    }
-    row.results.push_back(std::move(line));
+  if (error->ok()) {
+    *error = model.ForEachResult(action, [&row](const v1::ResultView& r) {
+      book::ResultLine line;
+      line.summary = r.summary();
+      if (r.has_value()) line.figure = book::WithUnit(r.value(), r.unit());
+      if (auto day = internal::DayOf(r.occurred_on(), r.recorded_at())) {
+        line.date = internal::DutchDate(*day);
+      }
+      row.results.push_back(std::move(line));
+      return true;
+    });
   }
   row.status = action.status();
   row.status_label = internal::StatusLabel(action.status());
@@ -114,7 +118,8 @@ book::KpiLine MakeKpiLine(const v1::KpiView& stored) {
   return line;
 }
 
-PillarSection MakePillar(const Model& model, const v1::PillarView& pillar, Book& book) {
+PillarSection MakePillar(const Model& model, const v1::PillarView& pillar, Book& book,
+                         absl::Status* error) {
   PillarSection section;
   section.pillar_id = pillar.pillar_id();
   section.name = pillar.name().empty() ? pillar.pillar_id() : pillar.name();
@@ -124,7 +129,7 @@ PillarSection MakePillar(const Model& model, const v1::PillarView& pillar, Book&
     GoalSection g;
     g.heading = GoalHeading(*goal);
     for (const v1::ActionView* a : ActionsOfGoal(model, *goal)) {
-      g.rows.push_back(MakeRow(model, *a));
+      g.rows.push_back(MakeRow(model, *a, error));
       placed.push_back(a);
     }
     ++book.goal_count;
@@ -136,7 +141,7 @@ PillarSection MakePillar(const Model& model, const v1::PillarView& pillar, Book&
   for (const auto& [id, action] : model.actions) {
     if (internal::PillarOf(model, action) == pillar.pillar_id() &&
         std::find(placed.begin(), placed.end(), &action) == placed.end()) {
-      other.rows.push_back(MakeRow(model, action));
+      other.rows.push_back(MakeRow(model, action, error));
     }
   }
   if (!other.rows.empty()) section.goals.push_back(std::move(other));
@@ -158,6 +163,7 @@ absl::StatusOr<v1::GetProjectBookResponse> GetProjectBook(
     const Model& model, const v1::GetProjectBookRequest& request) {
   if (auto s = internal::CheckPillar(model, request.pillar_id()); !s.ok()) return s;
   Book book;
+  absl::Status error;
   book.title = model.programme.name().empty()
                    ? "Projectenboek"
                    : absl::StrCat("Projectenboek ", model.programme.name());
@@ -171,7 +177,7 @@ absl::StatusOr<v1::GetProjectBookResponse> GetProjectBook(
   book.position = model.position;
   for (const v1::PillarView* pillar : internal::PillarsInOrder(model)) {
     if (!request.pillar_id().empty() && pillar->pillar_id() != request.pillar_id()) continue;
-    book.pillars.push_back(MakePillar(model, *pillar, book));
+    book.pillars.push_back(MakePillar(model, *pillar, book, &error));
   }
   if (request.pillar_id().empty()) {
     // Actions in no known pillar at all (their goal is unknown): the book must still show them.
@@ -181,7 +187,7 @@ absl::StatusOr<v1::GetProjectBookResponse> GetProjectBook(
     g.heading = "Zonder bekende pijler of doel";
     for (const auto& [id, action] : model.actions) {
       if (!model.pillars.contains(internal::PillarOf(model, action))) {
-        g.rows.push_back(MakeRow(model, action));
+        g.rows.push_back(MakeRow(model, action, &error));
         ++book.action_count;
         book.result_count += g.rows.back().results.size();
       }
@@ -191,6 +197,7 @@ absl::StatusOr<v1::GetProjectBookResponse> GetProjectBook(
       book.pillars.push_back(std::move(rest));
     }
   }
+  if (!error.ok()) return error;
   v1::GetProjectBookResponse out;
   out.set_markdown(book::RenderMarkdown(book));
   out.set_html(book::RenderHtml(book));

@@ -10,6 +10,7 @@
 // rows and the checkpoint can never disagree on disk.
 #include "services/projections/projector.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -20,6 +21,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/projections/position_waiters.h"
+#include "services/projections/queries.h"
 
 namespace projections {
 namespace {
@@ -36,6 +38,9 @@ constexpr char kModelPrefix[] = "model/";
 // iterator, short enough that readers wait at most a few milliseconds.
 constexpr std::size_t kBatchEvents = 1024;
 constexpr auto kProgressInterval = std::chrono::milliseconds(500);
+// The fewest results per action the list views need in memory (see ProjectorOptions).
+constexpr std::size_t kFewestResultsInMemory =
+    std::max<std::size_t>(kLatestResultsPerPillar, kResultsPerListedAction);
 
 std::string BigEndian64(std::uint64_t value) {
   std::string out(8, '\0');
@@ -60,8 +65,17 @@ struct Parsed {
 }  // namespace
 
 struct Projector::Impl {
-  Impl(storage::EventStore* s, ProjectorOptions o) : store(s), options(o) {}
+  Impl(storage::EventStore* s, ProjectorOptions o)
+      : store(s),
+        options(o),
+        results_in_memory(o.results_in_memory == 0
+                              ? 0
+                              : std::max(o.results_in_memory, kFewestResultsInMemory)) {
+    model = EmptyModel();
+  }
 
+  // A model with no events folded that can read its result rows back from the store.
+  Model EmptyModel() const;
   [[nodiscard]] absl::Status Load(std::string* unusable);
   void Reset();
   [[nodiscard]] absl::Status FoldBatch(std::uint64_t target);
@@ -76,6 +90,7 @@ struct Projector::Impl {
 
   storage::EventStore* const store;
   const ProjectorOptions options;
+  const std::size_t results_in_memory;  // options.results_in_memory, raised; 0 = all
 
   // The folded state. Mutated only by the folding thread (the owner's before Start, the
   // projector thread after), always under an exclusive lock; everyone else reads under a shared
@@ -107,6 +122,19 @@ struct Projector::Impl {
   bool stopped = false;
   std::thread thread;
 };
+
+Model Projector::Impl::EmptyModel() const {
+  Model m;
+  m.stored_rows = [store = store](const std::string& prefix,
+                                  const storage::DerivedVisitor& visit) {
+    const std::size_t skip = std::string_view(kModelPrefix).size();
+    return store->ScanDerived(absl::StrCat(kModelPrefix, prefix),
+                              [&](std::string_view key, std::string_view value) {
+                                return visit(key.substr(skip), value);
+                              });
+  };
+  return m;
+}
 
 // Loads the snapshot. I/O errors are returned; a snapshot that cannot be used sets `unusable` to
 // the reason and leaves the state for the caller to reset.
@@ -152,12 +180,22 @@ absl::Status Projector::Impl::Load(std::string* unusable) {
     *unusable = absl::StrCat("the snapshot's domain state: ", parsed.status().message());
     return absl::OkStatus();
   }
-  Model loaded;
+  Model loaded = EmptyModel();
   absl::Status row_error;
   const std::size_t prefix = std::string_view(kModelPrefix).size();
   absl::Status scan = store->ScanDerived(kModelPrefix, [&](std::string_view key,
                                                           std::string_view value) {
-    row_error = loaded.DecodeEntity(key.substr(prefix), value);
+    key.remove_prefix(prefix);
+    row_error = loaded.DecodeEntity(key, value);
+    // Let go of results as they load, so that loading never holds them all.
+    if (row_error.ok() && results_in_memory > 0 && key.starts_with("result/")) {
+      const std::string action_id(key.substr(7, key.rfind('/') - 7));
+      auto it = loaded.actions.find(action_id);
+      if (it != loaded.actions.end() &&
+          static_cast<std::size_t>(it->second.results_size()) >= 2 * results_in_memory) {
+        loaded.ReleaseResultsOf(action_id, results_in_memory);
+      }
+    }
     return row_error.ok();
   });
   if (!scan.ok()) return scan;
@@ -166,6 +204,11 @@ absl::Status Projector::Impl::Load(std::string* unusable) {
     return absl::OkStatus();
   }
   loaded.position = *checkpoint;
+  if (results_in_memory > 0) {
+    for (const auto& [id, action] : loaded.actions) {
+      loaded.ReleaseResultsOf(id, results_in_memory);
+    }
+  }
   {
     std::unique_lock lock(mu);
     model = std::move(loaded);
@@ -182,7 +225,7 @@ absl::Status Projector::Impl::Load(std::string* unusable) {
 void Projector::Impl::Reset() {
   {
     std::unique_lock lock(mu);
-    model = Model{};
+    model = EmptyModel();
     domain = domain::ProgrammeState{};
   }
   waiters.Advance(0);
@@ -272,6 +315,8 @@ absl::Status Projector::Impl::Snapshot() {
   if (absl::Status s = store->WriteDerived(writes, /*sync=*/false); !s.ok()) return s;
   {
     std::unique_lock lock(mu);
+    // The rows just written hold the results: memory need not any more.
+    if (results_in_memory > 0) model.ReleaseResults(results_in_memory);
     model.dirty.clear();
   }
   snapshot_position = model.position;

@@ -43,6 +43,12 @@ struct ProjectorOptions {
   // since the last, so fewer are cheaper.
   std::uint64_t bulk_snapshot_events = 250000;
   std::chrono::milliseconds bulk_snapshot_interval{10000};
+  // Results each action keeps in memory once their rows are persisted; the older ones are read
+  // from the views family when a query needs them (Model::ForEachResult). 0 = keep every result
+  // (the model then equals a plain fold, as tests compare); any other value is raised to what
+  // the list views show (queries.h: kLatestResultsPerPillar, kResultsPerListedAction). wijkboekd
+  // sets it (services/server/server.cc) so that memory does not grow with the results.
+  std::size_t results_in_memory = 0;
   // How long the thread sleeps when nobody calls Notify (a fallback; Notify wakes it at once).
   std::chrono::milliseconds poll_interval{100};
 };

@@ -95,11 +95,15 @@ bool CanStall(v1::ActionStatus status) {
 
 // The newest day on which the action started, got a result or changed status; nullopt when the
 // model records no date at all for it.
-std::optional<absl::CivilDay> LastActivityDay(const v1::ActionView& action) {
+std::optional<absl::CivilDay> LastActivityDay(const Model& model, const v1::ActionView& action) {
   std::optional<absl::CivilDay> last = internal::ParseDate(action.started_on());
   auto consider = [&last](std::optional<absl::CivilDay> day) {
     if (day && (!last || *day > *last)) last = day;
   };
+  // The results on disk count through the latest day the model kept of them.
+  if (auto it = model.results_on_disk.find(action.action_id()); it != model.results_on_disk.end()) {
+    consider(it->second.last_day);
+  }
   for (const auto& r : action.results())
     consider(internal::DayOf(r.occurred_on(), r.recorded_at()));
   for (const auto& s : action.status_history()) {
@@ -142,7 +146,7 @@ void AddActionGaps(const Model& model, const v1::ActionView& action, std::uint32
     }
   }
   if (!CanStall(action.status())) return;
-  const std::optional<absl::CivilDay> last = LastActivityDay(action);
+  const std::optional<absl::CivilDay> last = LastActivityDay(model, action);
   if (!last) return;  // nothing dated: no basis to call it stalled
   const std::int64_t days = std::max<std::int64_t>(0, today - *last);
   if (days < stale_days) return;

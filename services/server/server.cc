@@ -103,7 +103,10 @@ absl::Status Server::Start() {
   store_ = std::move(*store);
 
   // The views: the snapshot plus the events after its checkpoint (or everything, when asked).
-  auto projector = projections::Projector::Open(store_.get());
+  // Results stay on disk but for each action's newest few, so memory does not grow with them.
+  projections::ProjectorOptions projector_options;
+  projector_options.results_in_memory = 16;
+  auto projector = projections::Projector::Open(store_.get(), projector_options);
   if (!projector.ok()) {
     return absl::Status(projector.status().code(),
                         absl::StrCat("opening the views: ", projector.status().message()));
@@ -202,6 +205,8 @@ absl::Status Server::Start() {
   // Serving only while ready (the same readiness as /healthz), re-checked every second.
   health_ = std::make_unique<HealthWatcher>(grpc_->GetHealthCheckService(), store_.get(),
                                             projector_.get(), config_.health_max_lag);
+  memory_trimmer_ = std::make_unique<MemoryTrimmer>(std::chrono::seconds(5));
+  memory_trimmer_->Start();
   WriteAddressFile(config_.data_dir, grpc_address_);
   return absl::OkStatus();
 }
@@ -252,6 +257,7 @@ void Server::Shutdown() {
   if (head_publisher_) head_publisher_->Stop();
   // Every accepted append was answered: fold what is committed and snapshot the views.
   projector_->Stop();
+  if (memory_trimmer_) memory_trimmer_->Stop();
   std::filesystem::remove(config_.data_dir + "/grpc.addr");
   std::filesystem::remove(config_.data_dir + "/http.addr");
 }

@@ -27,6 +27,7 @@
 #include "services/gateway/gateway.h"
 #include "services/projections/projector.h"
 #include "services/server/health_watcher.h"
+#include "services/server/memory_trimmer.h"
 #include "services/server/transport_security.h"
 #include "storage/event_store.h"
 
@@ -102,6 +103,7 @@ class Server {
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<HealthWatcher> health_;  // sets grpc_'s health statuses; stops before them
   std::unique_ptr<audit::HeadSigner> head_signer_;  // <data-dir>/head-signing.key
+  std::unique_ptr<MemoryTrimmer> memory_trimmer_;  // malloc_trim every few seconds
   std::unique_ptr<audit::HeadPublisher> head_publisher_;  // reads the store: stops before it closes
   std::string grpc_address_;
   std::string http_address_;
