@@ -277,6 +277,33 @@ std::string Markdown(const std::vector<Record>& records) {
     }
     out += "\n";
   }
+  if (auto memory = Of(records, "memory"); !memory.empty()) {
+    out += "### memory — wijkboekd's RSS with a large log (filled by 32 clients × 100 events)\n\n";
+    const std::vector<std::string> head = {
+        "events stored", "fill events/s",   "RSS fresh",          "peak RSS while filling",
+        "steady-state RSS (median)", "steady-state min–max", "GetAction of the largest action",
+        "peak RSS with queries", "RSS after queries", "disk B/event"};
+    out += Row(head) + Rule(head.size());
+    const auto mib = [](const Record& r, const char* key) -> std::string {
+      auto it = r.extra.find(key);
+      if (it == r.extra.end() || !it->is_number()) return "–";
+      return MiB(it->get<std::uint64_t>());
+    };
+    for (const Record* r : memory) {
+      std::string get_action = "–";
+      if (auto s = r->extra.find("get_action_seconds"), b = r->extra.find("get_action_bytes");
+          s != r->extra.end() && b != r->extra.end()) {
+        get_action = absl::StrFormat("%.2f s, %.1f MB", s->get<double>(), b->get<double>() / 1e6);
+      }
+      out += Row({ExtraText(*r, "events_stored"), Thousands(r->events_per_s),
+                  mib(*r, "rss_fresh_bytes"), MiB(r->rss_peak_bytes), MiB(r->rss_bytes),
+                  mib(*r, "rss_min_bytes") + "–" + mib(*r, "rss_max_bytes"), get_action,
+                  mib(*r, "rss_peak_with_queries_bytes"), mib(*r, "rss_after_queries_bytes"),
+                  r->disk_bytes_per_event ? absl::StrFormat("%.0f", *r->disk_bytes_per_event)
+                                          : std::string("–")});
+    }
+    out += "\n";
+  }
   return out;
 }
 
