@@ -423,43 +423,35 @@ std::string TargetsMarkdown(const std::vector<Record>& records) {
       absl::StrCat(fmt(c_pg, "%.2f×"), " PostgreSQL, ", fmt(c_redis, "%.2f×"), " Redis"),
       c_pg && c_redis ? std::optional<bool>(*c_pg > 1 && *c_redis > 1) : std::nullopt);
   // Memory: measured by the memory workload at 10 million events, when it ran with that many.
+  // A smaller run is shown but not judged: with results on disk RSS does not grow linearly with
+  // the log, so no estimate from a small log stands for 10 million.
   const Record* memory = nullptr;
+  double memory_events = 0;
   for (const Record& r : records) {
-    if (r.system == "wijkboek" && r.workload == "memory" && r.rss_bytes &&
-        r.extra.contains("events_stored") && r.extra["events_stored"].get<double>() >= 1e7) {
+    if (r.system != "wijkboek" || r.workload != "memory" || !r.rss_bytes ||
+        !r.extra.contains("events_stored")) {
+      continue;
+    }
+    const double events = r.extra["events_stored"].get<double>();
+    if (events >= memory_events) {
       memory = &r;
+      memory_events = events;
     }
   }
-  if (memory != nullptr) {
-    const double rss = static_cast<double>(*memory->rss_bytes);
-    row("steady-state RSS ≤ 256 MiB with 10 million events stored",
-        absl::StrFormat("%.0f MiB with %.0f events (peak %.0f MiB)", rss / (1 << 20),
-                        memory->extra["events_stored"].get<double>(),
-                        static_cast<double>(memory->rss_peak_bytes.value_or(0)) / (1 << 20)),
-        rss <= 256.0 * (1 << 20));
+  const char* target = "steady-state RSS ≤ 256 MiB with 10 million events stored";
+  if (memory == nullptr) {
+    row(target, "–", std::nullopt);
     return out;
   }
-  // Else the catch-up fill, the largest log the rest of the suite builds.
-  const Record* filled = nullptr;
-  for (const Record& r : records) {
-    if (r.system == "wijkboek" && r.workload == "catchup" && r.rss_bytes) filled = &r;
-  }
-  // A linear estimate needs a log large enough for the per-event part to dominate.
-  if (filled && filled->extra.contains("events_stored") &&
-      filled->extra.contains("rss_fresh_bytes") &&
-      filled->extra["events_stored"].get<double>() >= 100000) {
-    const double events = filled->extra["events_stored"].get<double>();
-    const double fresh = filled->extra["rss_fresh_bytes"].get<double>();
-    const double rss = static_cast<double>(*filled->rss_bytes);
-    const double per_event = events > 0 ? std::max(0.0, rss - fresh) / events : 0;
-    const double at_10m = (fresh + per_event * 1e7) / (1 << 20);
-    row("steady-state RSS ≤ 256 MiB with 10 million events stored",
-        absl::StrFormat("%.0f MiB with %.0f events (%.0f MiB fresh, %.0f bytes/event more): "
-                        "≈ %.0f MiB at 10 million, linearly",
-                        rss / (1 << 20), events, fresh / (1 << 20), per_event, at_10m),
-        at_10m <= 256);
+  const double rss = static_cast<double>(*memory->rss_bytes);
+  std::string measured =
+      absl::StrFormat("%.0f MiB with %.0f events (peak %.0f MiB)", rss / (1 << 20), memory_events,
+                      static_cast<double>(memory->rss_peak_bytes.value_or(0)) / (1 << 20));
+  if (memory_events < 1e7) {
+    absl::StrAppend(&measured, "; the target needs the short suite's 10 million events");
+    row(target, measured, std::nullopt);
   } else {
-    row("steady-state RSS ≤ 256 MiB with 10 million events stored", "–", std::nullopt);
+    row(target, measured, rss <= 256.0 * (1 << 20));
   }
   return out;
 }
