@@ -1,48 +1,26 @@
 #include "server_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <vector>
+
+#include "clients/bench/child_process.h"
 
 #ifndef WIJKBOEKD_PATH
 #error "WIJKBOEKD_PATH must name the wijkboekd binary (set by tests/integration/CMakeLists.txt)"
 #endif
 
 namespace itest {
-namespace {
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string Trim(std::string s) {
-  const char* ws = " \t\r\n";
-  s.erase(s.find_last_not_of(ws) + 1);
-  s.erase(0, s.find_first_not_of(ws));
-  return s;
-}
-
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "wait status " + std::to_string(status);
-}
-
-}  // namespace
+using child_process::DescribeWaitStatus;
+using child_process::ReadFile;
+using child_process::Trim;
 
 ServerProcess::ServerProcess() {
   char tmpl[] = "/tmp/wijkboek-itest-XXXXXX";
@@ -111,38 +89,14 @@ ServerProcess::~ServerProcess() {
 }
 
 ::testing::AssertionResult ServerProcess::Spawn() {
-  // Everything the child needs is prepared before fork: between fork and exec only
-  // async-signal-safe calls are allowed (the parent runs gRPC threads).
   std::vector<std::string> args = {WIJKBOEKD_PATH, "--data-dir",    data_dir_.string(),
                                    "--grpc-listen", grpc_listen_, "--http-listen",
                                    http_listen_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string log = log_path_.string();
-  const pid_t parent = ::getpid();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) return ::testing::AssertionFailure() << "fork: " << std::strerror(errno);
-  if (pid == 0) {
-    // Die with the test binary, even when it crashes.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (log_fd < 0 || null_fd < 0) ::_exit(125);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    // Do not hand our gRPC sockets and eventfds to the server.
-    if (::close_range(3, ~0U, 0) != 0) {
-      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  // Dies with the test binary, even when it crashes.
+  auto pid = child_process::Spawn(args, log_path_.string());
+  if (!pid.ok()) return ::testing::AssertionFailure() << pid.status().message();
+  pid_ = *pid;
   return ::testing::AssertionSuccess();
 }
 
